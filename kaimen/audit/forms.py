@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaimen.audit.models import Outcome
+from kaimen.org.models import Unit
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Who"), max_length=150, required=False)
+    action = forms.CharField(label=_("What"), max_length=60, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("All")), *Outcome.choices], required=False
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "actor": data["actor"],
+            "action": data["action"],
+            "outcome": data["outcome"],
+            "unit_id": data["unit"].pk if data["unit"] else None,
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }

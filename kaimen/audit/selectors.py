@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kaimen.audit.models import AuditEvent
+from kaimen.org import scope
+from kaimen.org.scope import Perm
+
+
+def audit_events_for_user(
+    *,
+    user,
+    actor: str = "",
+    action: str = "",
+    outcome: str = "",
+    unit_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log, for the audit administrator only (三员分立)."""
+    scope.require(user, Perm.VIEW_AUDIT)
+    qs = AuditEvent.objects.all()
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if unit_id:
+        qs = qs.filter(unit_id_ref=unit_id)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
+    return qs.order_by("-id")
+
+
+def audit_action_names() -> list[str]:
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

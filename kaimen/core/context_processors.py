@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from kaimen.core.navigation import ITEMS
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from kaimen.org import scope
+    from kaimen.org.scope import Perm
+
+    path = request.path.strip("/")
+    items = []
+    for item in ITEMS:
+        if item.perm is not None and not scope.can(user, Perm(item.perm)):
+            continue
+        # The people page is open to liaisons for their own unit only.
+        url = reverse(item.url_name)
+        current = path.startswith(item.section) if item.section else path == ""
+        items.append({"label": item.label, "url": url, "current": current})
+    return {"nav_items": items, "user_roles": sorted(scope.roles_of(user))}

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from kaimen.core import request_context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind the reverse proxy the proxy sets X-Real-IP; trust it only when HTTPS mode says a
+    # proxy is there, never from a client talking to us directly.
+    from django.conf import settings
+
+    if getattr(settings, "HTTPS", False):
+        forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if forwarded:
+            return forwarded[:45]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = request_context.set_current(
+            request_context.RequestInfo(
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+                path=request.path[:300],
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            request_context.reset(token)
+
+
+class KaimenErrorMiddleware:
+    """Turn rule violations raised anywhere below a view into a clear page, never a 500.
+
+    A refused permission is audited here, after the view's transaction has rolled back, so the
+    refusal itself is never lost with the work it refused.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        from kaimen.core import errors
+
+        if not isinstance(exception, errors.KaimenError):
+            return None
+        status, title = {
+            errors.PermissionDenied: (403, _("Not permitted")),
+            errors.NotFound: (404, _("Not found")),
+            errors.StaleVersion: (409, _("Changed by someone else")),
+        }.get(type(exception), (400, _("Please check your input")))
+        if isinstance(exception, errors.PermissionDenied):
+            from kaimen.audit.models import Outcome
+            from kaimen.audit.services import record
+
+            user = request.user if request.user.is_authenticated else None
+            target = exception.target if hasattr(exception.target, "_meta") else None
+            record(
+                actor=user,
+                action="permission.denied",
+                outcome=Outcome.DENIED,
+                obj=target,
+                message=f"{exception.code} {request.method} {request.path}"[:300],
+            )
+        context = {"title": title, "detail": exception.message}
+        template = "core/_error_fragment.html" if getattr(request, "htmx", False) else "core/error.html"
+        return render(request, template, context, status=status)

@@ -1,0 +1,212 @@
+"""The one place that answers "what may this user see, and what may they change".
+
+Every service calls :func:`require` before it writes; every selector narrows its queryset with
+:func:`visible_unit_ids` or :func:`filter_by_unit`. Nothing else in Kaimen decides permissions.
+
+The rules, in one table (DESIGN.md, SECURITY.md):
+
+* leaders (区领导) and the campaign office (调度办) see all business records; the office changes
+  them, leaders only read and give instructions (统计法: leaders may not change figures);
+* a liaison (联络员) sees and changes its own unit's records, and reads records where its unit is
+  a co-unit (配合单位); a member reads its own unit's;
+* 三员分立: the system administrator manages accounts and units but reads no business data, the
+  security administrator manages security settings and grants roles (never to himself), the
+  audit administrator reads the audit log and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kaimen.core.errors import PermissionDenied
+from kaimen.org.models import ADMIN_ROLES, Role
+
+
+class Perm(StrEnum):
+    VIEW_BUSINESS = "business.view"
+    VIEW_UNITS = "units.view"
+    MANAGE_UNITS = "units.manage"
+    EDIT_UNIT_CONTACT = "units.edit_contact"
+    VIEW_PEOPLE = "people.view"
+    MANAGE_PEOPLE = "people.manage"
+    GRANT_ROLE = "roles.grant"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_SECURITY = "security.manage"
+    REVEAL_PERSONAL_DATA = "pii.reveal"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.units_by_role)
+
+    def has(self, *roles: str) -> bool:
+        return any(role in self.units_by_role for role in roles)
+
+    def units_with(self, *roles: str) -> frozenset[int]:
+        ids: set[int] = set()
+        for role in roles:
+            ids |= self.units_by_role.get(role, frozenset())
+        return frozenset(ids)
+
+    @property
+    def sees_all_business(self) -> bool:
+        return self.has(Role.LEADER, Role.OFFICE)
+
+    @property
+    def own_unit_ids(self) -> frozenset[int]:
+        return self.units_with(Role.LIAISON, Role.MEMBER)
+
+
+ANONYMOUS = Scope(user_id=None)
+
+
+def scope_for(user) -> Scope:
+    """The user's active roles, read once per request and kept on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_kaimen_scope", None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, set[int]] = {}
+    for role, unit_id in user.memberships.filter(is_active=True, unit__is_active=True).values_list(
+        "role", "unit_id"
+    ):
+        by_role.setdefault(role, set()).add(unit_id)
+    scope = Scope(user_id=user.pk, units_by_role={k: frozenset(v) for k, v in by_role.items()})
+    user._kaimen_scope = scope
+    return scope
+
+
+def forget(user) -> None:
+    """Drop the cached scope after the user's memberships change."""
+    if hasattr(user, "_kaimen_scope"):
+        del user._kaimen_scope
+
+
+def can(user, perm: Perm, obj=None) -> bool:
+    s = scope_for(user)
+    if s.user_id is None:
+        return False
+    match perm:
+        case Perm.VIEW_BUSINESS:
+            return s.has(Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER)
+        case Perm.VIEW_UNITS:
+            return s.has(
+                Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER, Role.SYSADMIN, Role.SECADMIN
+            )
+        case Perm.MANAGE_UNITS:
+            return s.has(Role.OFFICE, Role.SYSADMIN)
+        case Perm.EDIT_UNIT_CONTACT:
+            if s.has(Role.OFFICE, Role.SYSADMIN):
+                return True
+            return obj is not None and obj.pk in s.units_with(Role.LIAISON)
+        case Perm.VIEW_PEOPLE:
+            # obj: the unit whose people are listed (None = the whole directory)
+            if s.has(Role.LEADER, Role.OFFICE, Role.SYSADMIN, Role.SECADMIN):
+                return True
+            return obj is not None and obj.pk in s.units_with(Role.LIAISON)
+        case Perm.MANAGE_PEOPLE:
+            # obj: the person being managed (None = creating a new one)
+            if s.has(Role.SYSADMIN):
+                return obj is None or obj.pk != s.user_id
+            if s.has(Role.OFFICE):
+                return obj is None or (obj.pk != s.user_id and not _holds_admin_role(obj))
+            return False
+        case Perm.GRANT_ROLE:
+            # obj: (target user, role)
+            if obj is None:
+                return s.has(Role.SECADMIN, Role.OFFICE)
+            target, role = obj
+            if target.pk == s.user_id:
+                return False  # nobody grants roles to himself
+            if role in ADMIN_ROLES:
+                return s.has(Role.SECADMIN)
+            return s.has(Role.SECADMIN, Role.OFFICE) and not _holds_admin_role(target)
+        case Perm.VIEW_AUDIT:
+            return s.has(Role.AUDITOR)
+        case Perm.MANAGE_SECURITY:
+            return s.has(Role.SECADMIN)
+        case Perm.REVEAL_PERSONAL_DATA:
+            return s.has(Role.OFFICE, Role.SYSADMIN) or (
+                obj is not None and bool(_unit_ids_of(obj) & s.units_with(Role.LIAISON))
+            )
+    return False
+
+
+def require(user, perm: Perm, obj=None) -> None:
+    """Raise PermissionDenied (audited by the request layer) unless ``can`` says yes."""
+    if not can(user, perm, obj):
+        raise PermissionDenied(
+            _("You do not have permission for this action."),
+            code=str(perm),
+            target=obj[0] if isinstance(obj, tuple) else obj,
+        )
+
+
+def business_unit_ids(user) -> frozenset[int] | None:
+    """Units whose business records the user may read; None means all of them."""
+    s = scope_for(user)
+    if s.sees_all_business:
+        return None
+    return s.own_unit_ids
+
+
+def changeable_unit_ids(user) -> frozenset[int] | None:
+    """Units whose business records the user may change; None means all of them."""
+    s = scope_for(user)
+    if s.has(Role.OFFICE):
+        return None
+    return s.units_with(Role.LIAISON)
+
+
+def can_change_unit_record(user, unit_id: int) -> bool:
+    ids = changeable_unit_ids(user)
+    return ids is None or unit_id in ids
+
+
+def filter_by_unit(
+    user, qs: QuerySet, *, unit_field: str = "unit", co_units_field: str | None = None
+) -> QuerySet:
+    """Narrow ``qs`` to the business records the user may read.
+
+    A record belongs to its unit (``unit_field``); with ``co_units_field`` the co-units read it
+    too. Administrators (三员) get nothing: they read no business data.
+    """
+    if not can(user, Perm.VIEW_BUSINESS):
+        return qs.none()
+    ids = business_unit_ids(user)
+    if ids is None:
+        return qs
+    s = scope_for(user)
+    condition = Q(**{f"{unit_field}__in": ids})
+    if co_units_field:
+        condition |= Q(**{f"{co_units_field}__in": s.units_with(Role.LIAISON, Role.MEMBER)})
+    return qs.filter(condition).distinct() if co_units_field else qs.filter(condition)
+
+
+def _holds_admin_role(user) -> bool:
+    return user.memberships.filter(is_active=True, role__in=list(ADMIN_ROLES)).exists()
+
+
+def _unit_ids_of(user) -> frozenset[int]:
+    return frozenset(user.memberships.filter(is_active=True).values_list("unit_id", flat=True))
+
+
+def requires_second_factor(user) -> bool:
+    from django.conf import settings
+
+    return bool(scope_for(user).roles & set(settings.OTP_REQUIRED_ROLES))
+
+
+def roles_of(user) -> Iterable[str]:
+    return scope_for(user).roles

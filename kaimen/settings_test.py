@@ -1,0 +1,13 @@
+"""Test settings: the real settings with a fast hasher and jobs run immediately."""
+
+import os
+
+os.environ.setdefault("KAIMEN_ENV", "test")
+
+from kaimen.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; prod is argon2
+HUEY.immediate = True  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kaimen.core import views as core_views
+
+urlpatterns = [
+    path("", include("kaimen.core.urls")),
+    path("org/", include("kaimen.org.urls")),
+    path("audit/", include("kaimen.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+# No Django admin is mounted: every write goes through a service that checks permission and
+# writes its audit event, and the admin would be a second door around both.
+handler404 = "kaimen.core.views.error_404"
+handler500 = "kaimen.core.views.error_500"
