@@ -16,9 +16,8 @@ def navigation(request: HttpRequest) -> dict:
     path = request.path.strip("/")
     items = []
     for item in ITEMS:
-        if item.perm is not None and not scope.can(user, Perm(item.perm)):
+        if item.perm is not None and not scope.can_open(user, Perm(item.perm)):
             continue
-        # The people page is open to liaisons for their own unit only.
         url = reverse(item.url_name)
         current = path.startswith(item.section) if item.section else path == ""
         items.append({"label": item.label, "url": url, "current": current})

@@ -143,6 +143,13 @@ def can(user, perm: Perm, obj=None) -> bool:
     return False
 
 
+def can_open(user, perm: Perm) -> bool:
+    """Whether a page guarded by ``perm`` has something to show the user (for menus)."""
+    if perm == Perm.VIEW_PEOPLE and scope_for(user).units_with(Role.LIAISON):
+        return True  # a liaison's directory holds its own unit's people
+    return can(user, perm)
+
+
 def require(user, perm: Perm, obj=None) -> None:
     """Raise PermissionDenied (audited by the request layer) unless ``can`` says yes."""
     if not can(user, perm, obj):
