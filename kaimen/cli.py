@@ -1,6 +1,6 @@
 """The ``kaimen`` command: Django's management commands with Kaimen's settings.
 
-    kaimen migrate | demo | runserver | audit verify | parse FILE | check --deploy | ...
+kaimen migrate | demo | runserver | audit verify | parse FILE | check --deploy | ...
 """
 
 from __future__ import annotations

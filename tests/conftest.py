@@ -34,8 +34,12 @@ class Cast:
 
     def __init__(self) -> None:
         self.top = Unit.objects.create(name="区委区政府", kind=UnitKind.LEADERSHIP)
-        self.office_unit = Unit.objects.create(name="调度办", kind=UnitKind.DEPARTMENT, parent=self.top)
-        self.it_unit = Unit.objects.create(name="区大数据中心", kind=UnitKind.DEPARTMENT, parent=self.top)
+        self.office_unit = Unit.objects.create(
+            name="调度办", kind=UnitKind.DEPARTMENT, parent=self.top
+        )
+        self.it_unit = Unit.objects.create(
+            name="区大数据中心", kind=UnitKind.DEPARTMENT, parent=self.top
+        )
         self.town_a = Unit.objects.create(name="东城街道", kind=UnitKind.TOWN, parent=self.top)
         self.town_b = Unit.objects.create(name="西城街道", kind=UnitKind.TOWN, parent=self.top)
         self.leader = make_user("leader", (self.top, Role.LEADER))
@@ -111,3 +115,26 @@ def require_or_skip(what: str, how: str) -> None:
     if os.environ.get("KAIMEN_REQUIRE_FULL") == "1":
         pytest.fail(f"{what} is required in CI but missing: {how}")
     pytest.skip(f"{what} not available ({how})")
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """Keep the audit table append-only in every database test, but let pytest-django flush the
+    tables after a transactional test (a flush is a DELETE/TRUNCATE the triggers refuse)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    uses_db = transactional or marker is not None or "db" in request.fixturenames
+    if not uses_db:
+        yield
+        return
+    from django.db import connection
+
+    from kaimen.audit import triggers
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    triggers.install(connection)
+    yield
+    if transactional:
+        triggers.remove(connection)

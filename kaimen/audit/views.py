@@ -16,7 +16,19 @@ from kaimen.audit.services import record
 from kaimen.core.xlsx import row
 
 EXPORT_LIMIT = 100_000
-COLUMNS = ["编号", "时间", "操作人", "所在单位", "操作", "结果", "对象类型", "对象编号", "对象", "说明", "来源IP"]
+COLUMNS = [
+    "编号",
+    "时间",
+    "操作人",
+    "所在单位",
+    "操作",
+    "结果",
+    "对象类型",
+    "对象编号",
+    "对象",
+    "说明",
+    "来源IP",
+]
 
 
 @login_required
@@ -66,7 +78,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
         after={"rows": count, "filters": filters},
     )
     # The workbook goes to a temporary file that is removed once sent (剩余信息保护).
-    tmp = tempfile.TemporaryFile()
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(tmp)
     tmp.seek(0)
     filename = f"audit-{timezone.localdate():%Y%m%d}.xlsx"

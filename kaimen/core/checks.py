@@ -38,16 +38,31 @@ def security_baseline(app_configs, **kwargs):
     problems = []
     if settings.AXES_FAILURE_LIMIT > 5:
         problems.append(
-            Error("Lockout after more than 5 failures", hint="Set KAIMEN_LOCKOUT_FAILURES ≤ 5.", id="kaimen.E002")
+            Error(
+                "Lockout after more than 5 failures",
+                hint="Set KAIMEN_LOCKOUT_FAILURES ≤ 5.",
+                id="kaimen.E002",
+            )
         )
     if settings.AXES_COOLOFF_TIME.total_seconds() < 300:
         problems.append(
-            Error("Lockout shorter than 5 minutes", hint="Set KAIMEN_LOCKOUT_MINUTES ≥ 5.", id="kaimen.E003")
+            Error(
+                "Lockout shorter than 5 minutes",
+                hint="Set KAIMEN_LOCKOUT_MINUTES ≥ 5.",
+                id="kaimen.E003",
+            )
         )
     if settings.IDLE_TIMEOUT.total_seconds() > 30 * 60:
         problems.append(
-            Error("Idle timeout longer than 30 minutes", hint="Set KAIMEN_IDLE_MINUTES ≤ 30.", id="kaimen.E004")
+            Error(
+                "Idle timeout longer than 30 minutes",
+                hint="Set KAIMEN_IDLE_MINUTES ≤ 30.",
+                id="kaimen.E004",
+            )
         )
-    if settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1] not in {"Argon2PasswordHasher", "MD5PasswordHasher"}:
+    if settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1] not in {
+        "Argon2PasswordHasher",
+        "MD5PasswordHasher",
+    }:
         problems.append(Error("Passwords must be hashed with argon2", id="kaimen.E005"))
     return problems

@@ -77,5 +77,7 @@ class KaimenErrorMiddleware:
                 message=f"{exception.code} {request.method} {request.path}"[:300],
             )
         context = {"title": title, "detail": exception.message}
-        template = "core/_error_fragment.html" if getattr(request, "htmx", False) else "core/error.html"
+        template = (
+            "core/_error_fragment.html" if getattr(request, "htmx", False) else "core/error.html"
+        )
         return render(request, template, context, status=status)

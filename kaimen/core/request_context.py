@@ -13,11 +13,12 @@ class RequestInfo:
     path: str = ""
 
 
-_current: ContextVar[RequestInfo] = ContextVar("kaimen_request", default=RequestInfo())
+_NOBODY = RequestInfo()
+_current: ContextVar[RequestInfo | None] = ContextVar("kaimen_request", default=None)
 
 
 def current() -> RequestInfo:
-    return _current.get()
+    return _current.get() or _NOBODY
 
 
 def set_current(info: RequestInfo):

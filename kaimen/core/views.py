@@ -30,7 +30,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     from kaimen.audit.models import Outcome
     from kaimen.audit.services import record
 
-    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
     record(actor=user, action="security.csrf", outcome=Outcome.DENIED, message=reason[:300])
     return render(
         request,
@@ -50,7 +52,10 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
     return render(
         request,
         "core/error.html",
-        {"title": _("Not found"), "detail": _("The page or record does not exist, or you may not see it.")},
+        {
+            "title": _("Not found"),
+            "detail": _("The page or record does not exist, or you may not see it."),
+        },
         status=404,
     )
 
@@ -59,6 +64,9 @@ def error_500(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/error.html",
-        {"title": _("Something went wrong"), "detail": _("The error was logged. Try again, or tell the campaign office.")},
+        {
+            "title": _("Something went wrong"),
+            "detail": _("The error was logged. Try again, or tell the campaign office."),
+        },
         status=500,
     )

@@ -95,9 +95,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             message="wrong user name or password",
         )
         form.add_error(None, _("Wrong user name or password."))
-    return render(
-        request, "org/login.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    return render(request, "org/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
 @require_POST
@@ -169,7 +167,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             obj=user,
             message="wrong or reused code",
         )
-        form.add_error("token", _("The code is wrong or has already been used. Enter the current code."))
+        form.add_error(
+            "token", _("The code is wrong or has already been used. Enter the current code.")
+        )
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr"] = _qr_data_uri(device.config_url)

@@ -17,15 +17,36 @@ from kaimen.core import clock
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 DISTRICT = "示范区"
-DEMO_PASSWORD = "Kaimen#2025"
+DEMO_PASSWORD = "Kaimen#2025"  # noqa: S105 - the published demo password, changed at first sign-in
 
 LEADERSHIP = [("区委区政府", "区领导")]
 DEPARTMENTS = [
-    "区委办公室", "区政府办公室", "区委组织部", "区委宣传部", "区纪委监委", "区委区政府督查室",
-    "区发展和改革局", "区统计局", "区财政局", "区商务局", "区投资促进局", "区文化广电旅游体育局",
-    "区市场监督管理局", "区政务服务管理局", "区司法局", "区科学技术局", "区工业和信息化局",
-    "区住房和城乡建设局", "区自然资源和规划局", "区人力资源和社会保障局", "区生态环境局",
-    "区农业农村局", "区交通运输局", "区应急管理局", "区税务局", "区大数据中心",
+    "区委办公室",
+    "区政府办公室",
+    "区委组织部",
+    "区委宣传部",
+    "区纪委监委",
+    "区委区政府督查室",
+    "区发展和改革局",
+    "区统计局",
+    "区财政局",
+    "区商务局",
+    "区投资促进局",
+    "区文化广电旅游体育局",
+    "区市场监督管理局",
+    "区政务服务管理局",
+    "区司法局",
+    "区科学技术局",
+    "区工业和信息化局",
+    "区住房和城乡建设局",
+    "区自然资源和规划局",
+    "区人力资源和社会保障局",
+    "区生态环境局",
+    "区农业农村局",
+    "区交通运输局",
+    "区应急管理局",
+    "区税务局",
+    "区大数据中心",
 ]
 TOWNS = ["城关街道", "东城街道", "西城街道", "南湖街道", "北山镇", "青石镇", "河口镇", "柳林镇"]
 # The four task forces set up by the speech (二、(二) 二是), with the duties it gives them.
@@ -66,7 +87,9 @@ class DemoResult:
     accounts: list[tuple[DemoAccount, str | None]]  # with the TOTP key for second-factor roles
 
 
-def _unit(name: str, kind: str, parent: Unit | None, order: int, duties: str = "") -> tuple[Unit, bool]:
+def _unit(
+    name: str, kind: str, parent: Unit | None, order: int, duties: str = ""
+) -> tuple[Unit, bool]:
     return Unit.objects.get_or_create(
         name=name,
         defaults={"kind": kind, "parent": parent, "sort_order": order, "duties": duties},
@@ -84,7 +107,9 @@ def load_demo_district(*, operator: str = "kaimen demo") -> DemoResult:
     with transaction.atomic():
         top, made = _unit(LEADERSHIP[0][0], UnitKind.LEADERSHIP, None, 1)
         created_units += made
-        office, made = _unit(CAMPAIGN_OFFICE, UnitKind.DEPARTMENT, top, 2, "全区开门红工作的调度、督办和通报")
+        office, made = _unit(
+            CAMPAIGN_OFFICE, UnitKind.DEPARTMENT, top, 2, "全区开门红工作的调度、督办和通报"
+        )
         created_units += made
         for order, name in enumerate(DEPARTMENTS, start=10):
             _, made = _unit(name, UnitKind.DEPARTMENT, top, order)

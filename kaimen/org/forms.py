@@ -51,7 +51,9 @@ class UnitForm(VersionedForm):
         label=_("Parent unit"), queryset=Unit.objects.filter(is_active=True), required=False
     )
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=9999, initial=100)
-    duties = forms.CharField(label=_("Duties"), widget=forms.Textarea, required=False, max_length=2000)
+    duties = forms.CharField(
+        label=_("Duties"), widget=forms.Textarea, required=False, max_length=2000
+    )
     contact_phone = forms.CharField(label=_("Office phone"), max_length=30, required=False)
 
 
@@ -60,7 +62,9 @@ class UnitCreateForm(UnitForm):
 
 
 class UnitContactForm(VersionedForm):
-    duties = forms.CharField(label=_("Duties"), widget=forms.Textarea, required=False, max_length=2000)
+    duties = forms.CharField(
+        label=_("Duties"), widget=forms.Textarea, required=False, max_length=2000
+    )
     contact_phone = forms.CharField(label=_("Office phone"), max_length=30, required=False)
 
 
@@ -78,9 +82,7 @@ class PersonCreateForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.filter(is_active=True), required=False
     )
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[("", "—"), *Role.choices], required=False
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
 
 
 class PersonEditForm(VersionedForm):

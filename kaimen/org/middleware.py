@@ -57,7 +57,9 @@ class SessionPolicyMiddleware:
                 if idle
                 else _("Your session reached its time limit; please sign in again."),
             )
-            return redirect(f"{reverse('org:login')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(
+                f"{reverse('org:login')}?{urlencode({'next': request.get_full_path()})}"
+            )
         request.session[_LAST_SEEN] = now
 
         logout_path = reverse("org:logout")

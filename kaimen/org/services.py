@@ -179,9 +179,7 @@ def person_create(
             user.save()
         except IntegrityError as exc:  # a concurrent create of the same name
             raise ValidationError(_("The user name is taken."), field="username") from exc
-        record(
-            actor=actor, action="person.create", obj=user, after=snapshot(user, PERSON_FIELDS)
-        )
+        record(actor=actor, action="person.create", obj=user, after=snapshot(user, PERSON_FIELDS))
     return user
 
 
@@ -219,9 +217,7 @@ def person_deactivate(*, actor, person: User, reason: str) -> User:
         User.objects.filter(pk=person.pk).update(
             is_active=False, deactivated_at=now, deactivation_reason=reason[:200]
         )
-        Membership.objects.filter(user=person, is_active=True).update(
-            is_active=False, ended_at=now
-        )
+        Membership.objects.filter(user=person, is_active=True).update(is_active=False, ended_at=now)
         person.is_active = False
         record(
             actor=actor,
@@ -305,9 +301,12 @@ def membership_grant(*, actor, person: User, unit: Unit, role: str) -> Membershi
             ),
             field="role",
         )
-    if role in ADMIN_ROLES and person.memberships.filter(
-        is_active=True, role__in=[Role.LEADER, Role.OFFICE, Role.LIAISON]
-    ).exists():
+    if (
+        role in ADMIN_ROLES
+        and person.memberships.filter(
+            is_active=True, role__in=[Role.LEADER, Role.OFFICE, Role.LIAISON]
+        ).exists()
+    ):
         raise ValidationError(
             _("Administrators hold no business role; end the business role first."),
             field="role",
@@ -343,7 +342,11 @@ def membership_end(*, actor, membership: Membership) -> Membership:
             action="role.revoke",
             obj=membership,
             unit=membership.unit,
-            before={"user": membership.user_id, "unit": membership.unit_id, "role": membership.role},
+            before={
+                "user": membership.user_id,
+                "unit": membership.unit_id,
+                "role": membership.role,
+            },
         )
     scope.forget(membership.user)
     return membership

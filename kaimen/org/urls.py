@@ -21,7 +21,11 @@ urlpatterns = [
     path("people/<int:person_id>/phone/", views.person_reveal_phone, name="person_reveal_phone"),
     path("people/<int:person_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:person_id>/reactivate/", views.person_reactivate, name="person_reactivate"),
-    path("people/<int:person_id>/password/", views.person_reset_password, name="person_reset_password"),
+    path(
+        "people/<int:person_id>/password/",
+        views.person_reset_password,
+        name="person_reset_password",
+    ),
     path("people/<int:person_id>/roles/", views.membership_add, name="membership_add"),
     path("roles/<int:membership_id>/end/", views.membership_end, name="membership_end"),
     path("security/", security_views.security_home, name="security"),

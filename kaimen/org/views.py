@@ -105,9 +105,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
         # Only posted fields the form knows are passed on; anything else is ignored here and a
         # liaison cannot reach full edits by posting extra fields.
         try:
-            services.unit_update(
-                actor=request.user, unit=unit, expected_version=version, **changes
-            )
+            services.unit_update(actor=request.user, unit=unit, expected_version=version, **changes)
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -156,7 +154,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "masked_phone": mask_phone(person.phone) if person.phone else "",
         "can_manage": scope.can(request.user, Perm.MANAGE_PEOPLE, person),
-        "can_reveal": bool(person.phone) and scope.can(request.user, Perm.REVEAL_PERSONAL_DATA, person),
+        "can_reveal": bool(person.phone)
+        and scope.can(request.user, Perm.REVEAL_PERSONAL_DATA, person),
         "can_grant": scope.can(request.user, Perm.GRANT_ROLE),
         "membership_form": MembershipForm(),
         "reason_form": ReasonForm(),
@@ -192,7 +191,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Account “%(name)s” created; the person must change the password at first sign-in.")
+                _(
+                    "Account “%(name)s” created; the person must change the password at first sign-in."
+                )
                 % {"name": person.username},
             )
             return redirect("org:person_detail", person_id=person.pk)

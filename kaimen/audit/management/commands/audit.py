@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "retention":
             cutoff = retention_cutoff(clock.today())
-            self.stdout.write(f"Events on or after {cutoff} must be kept (at least six calendar months).")
+            self.stdout.write(
+                f"Events on or after {cutoff} must be kept (at least six calendar months)."
+            )
             return
         result = verify()
         if result.ok:

@@ -13,7 +13,9 @@ class Command(BaseCommand):
             "(0 and 0 means everything was already there)."
         )
         self.stdout.write("")
-        self.stdout.write(f"Demo accounts — password {DEMO_PASSWORD} (each must set its own at first sign-in):")
+        self.stdout.write(
+            f"Demo accounts — password {DEMO_PASSWORD} (each must set its own at first sign-in):"
+        )
         for account, key in result.accounts:
             line = f"  {account.username:<20} {account.display_name:<6} {account.unit} · {account.role}"
             if key:
