@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaimen.org.models import Role, Unit, UnitKind, User
+from kaimen.org.models import Role, Unit, UnitKind
 
 
 class LoginForm(forms.Form):
@@ -103,7 +103,7 @@ class TemporaryPasswordForm(forms.Form):
 
 class MembershipForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
 
 
 class PersonFilterForm(forms.Form):
@@ -116,21 +116,3 @@ class UnitFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *UnitKind.choices], required=False
     )
-
-
-__all__ = [
-    "LoginForm",
-    "MembershipForm",
-    "OTPForm",
-    "PasswordChangeForm",
-    "PersonCreateForm",
-    "PersonEditForm",
-    "PersonFilterForm",
-    "ReasonForm",
-    "TemporaryPasswordForm",
-    "UnitContactForm",
-    "UnitCreateForm",
-    "UnitFilterForm",
-    "UnitForm",
-    "User",
-]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from kaimen.core.errors import NotFound
 from kaimen.org import scope
-from kaimen.org.models import Membership, Role, Unit, User
+from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 from kaimen.org.scope import Perm
 
 
@@ -19,7 +19,19 @@ def unit_list_for_user(*, user, kind: str = "", query: str = "") -> QuerySet[Uni
         qs = qs.filter(kind=kind)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
-    return qs.order_by("-is_active", "kind", "sort_order", "name")
+    return qs.annotate(kind_rank=_kind_rank()).order_by(
+        "-is_active", "kind_rank", "sort_order", "name"
+    )
+
+
+def _kind_rank() -> Case:
+    # Leadership first, then departments, towns and task forces, as the district's own lists run.
+    order = [UnitKind.LEADERSHIP, UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.TASK_FORCE]
+    return Case(
+        *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
 
 
 def unit_get_for_user(*, user, unit_id: int) -> Unit:
@@ -31,7 +43,7 @@ def unit_get_for_user(*, user, unit_id: int) -> Unit:
 
 
 def unit_choices() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True).order_by("kind", "sort_order", "name")
+    return Unit.objects.filter(is_active=True).order_by(_kind_rank(), "sort_order", "name")
 
 
 def _memberships_prefetch() -> Prefetch:
