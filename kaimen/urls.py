@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kaimen.api import api
 from kaimen.core import views as core_views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("audit/", include("kaimen.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
 ]
 
 # No Django admin is mounted: every write goes through a service that checks permission and

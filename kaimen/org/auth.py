@@ -39,6 +39,9 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
 def lockout_response(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = LoginForm(initial={"username": request.POST.get("username", "")})
+    # An unbound form has no cleaned_data, and add_error() needs one; a bound form would add
+    # "this field is required" for the password instead.
+    form.cleaned_data = {}
     form.add_error(
         None,
         _(

@@ -116,3 +116,8 @@ class UnitFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *UnitKind.choices], required=False
     )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Purpose"), max_length=60)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)

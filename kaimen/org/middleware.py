@@ -62,6 +62,9 @@ class SessionPolicyMiddleware:
             )
         request.session[_LAST_SEEN] = now
 
+        if request.path.startswith("/api/"):
+            # The API answers 401 itself (see kaimen.api.KaimenSession) instead of redirecting.
+            return self.get_response(request)
         logout_path = reverse("org:logout")
         otp_path = reverse("org:otp")
         if request.path in (logout_path,):

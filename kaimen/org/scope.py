@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kaimen.core.errors import PermissionDenied
-from kaimen.org.models import ADMIN_ROLES, Role
+from kaimen.org.models import ADMIN_ROLES, Role, Unit
 
 
 class Perm(StrEnum):
@@ -111,10 +111,13 @@ def can(user, perm: Perm, obj=None) -> bool:
                 return True
             return obj is not None and obj.pk in s.units_with(Role.LIAISON)
         case Perm.VIEW_PEOPLE:
-            # obj: the unit whose people are listed (None = the whole directory)
+            # obj: the unit whose people are listed, or one person (None = the whole directory)
             if s.has(Role.LEADER, Role.OFFICE, Role.SYSADMIN, Role.SECADMIN):
                 return True
-            return obj is not None and obj.pk in s.units_with(Role.LIAISON)
+            if isinstance(obj, Unit):
+                return obj.pk in s.units_with(Role.LIAISON)
+            # a person: compare the units the person belongs to, never the person's own id
+            return obj is not None and bool(_unit_ids_of(obj) & s.units_with(Role.LIAISON))
         case Perm.MANAGE_PEOPLE:
             # obj: the person being managed (None = creating a new one)
             if s.has(Role.SYSADMIN):

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 
 from kaimen.core.errors import NotFound
 from kaimen.org import scope
-from kaimen.org.models import Membership, Role, Unit, UnitKind, User
+from kaimen.org.models import ApiToken, Membership, Role, Unit, UnitKind, User
 from kaimen.org.scope import Perm
 
 
@@ -106,3 +106,14 @@ def primary_unit(user) -> Unit | None:
         .first()
     )
     return membership.unit if membership else None
+
+
+def api_tokens_of(*, person: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=person).order_by("-created_at")
+
+
+def api_token_get(*, token_id: int) -> ApiToken:
+    try:
+        return ApiToken.objects.select_related("user").get(pk=token_id)
+    except ApiToken.DoesNotExist as exc:
+        raise NotFound() from exc

@@ -14,7 +14,16 @@ from kaimen.core.errors import ValidationError
 from kaimen.core.text import clean_name
 from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.org import scope
-from kaimen.org.models import ADMIN_ROLES, Membership, Role, Unit, UnitKind, User
+from kaimen.org.models import (
+    ADMIN_ROLES,
+    BUSINESS_ROLES,
+    ApiToken,
+    Membership,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from kaimen.org.scope import Perm
 
 UNIT_FIELDS = ["name", "short_name", "kind", "parent", "duties", "contact_phone", "sort_order"]
@@ -303,9 +312,7 @@ def membership_grant(*, actor, person: User, unit: Unit, role: str) -> Membershi
         )
     if (
         role in ADMIN_ROLES
-        and person.memberships.filter(
-            is_active=True, role__in=[Role.LEADER, Role.OFFICE, Role.LIAISON]
-        ).exists()
+        and person.memberships.filter(is_active=True, role__in=list(BUSINESS_ROLES)).exists()
     ):
         raise ValidationError(
             _("Administrators hold no business role; end the business role first."),
@@ -363,7 +370,7 @@ def lockout_clear(*, actor, username: str) -> int:
         record(
             actor=actor,
             action="security.unlock",
-            object_type="org.user",
+            obj=User.objects.filter(username__iexact=key).first(),
             message=f"unlock {key}"[:300],
             after={"username": key, "cleared": cleared},
         )
@@ -410,3 +417,72 @@ def _unused_since(cutoff):
 
     # Never signed in: judged by when the account was created.
     return Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+
+
+API_TOKEN_DAYS = 365
+
+
+def api_token_issue(
+    *, actor, person: User, name: str, days: int = API_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """Issue a token that acts as ``person``. Returns the token text, which is never stored.
+
+    Administrators (三员) get no tokens: a token skips the second factor, which their roles need.
+    """
+    import hashlib
+    import secrets
+    from datetime import timedelta
+
+    scope.require(actor, Perm.MANAGE_PEOPLE, person)
+    if person.memberships.filter(is_active=True, role__in=[*ADMIN_ROLES, Role.OFFICE]).exists():
+        raise ValidationError(
+            _("Tokens are for integration accounts; this person's role needs a second factor."),
+            field="name",
+        )
+    if not person.is_active:
+        raise ValidationError(_("This person is deactivated."), field="person")
+    name = clean_name(name, 60)
+    if not 1 <= days <= API_TOKEN_DAYS:
+        raise ValidationError(_("A token lives between 1 and 365 days."), field="days")
+    text = "km_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=person,
+            name=name,
+            prefix=text[:10],
+            digest=hashlib.sha256(text.encode()).hexdigest(),
+            expires_at=clock.now() + timedelta(days=days),
+        )
+        record(
+            actor=actor, action="token.issue", obj=token, after={"user": person.pk, "days": days}
+        )
+    return token, text
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    scope.require(actor, Perm.MANAGE_PEOPLE, token.user)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+        token.refresh_from_db()
+        record(actor=actor, action="token.revoke", obj=token)
+    return token
+
+
+def api_token_authenticate(text: str) -> User | None:
+    """The person a bearer token acts as, or None for an unknown, expired or revoked token."""
+    import hashlib
+
+    if not text.startswith("km_") or len(text) > 100:
+        return None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    now = clock.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -27,6 +27,8 @@ urlpatterns = [
         name="person_reset_password",
     ),
     path("people/<int:person_id>/roles/", views.membership_add, name="membership_add"),
+    path("people/<int:person_id>/tokens/", views.person_token_issue, name="person_token_issue"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("roles/<int:membership_id>/end/", views.membership_end, name="membership_end"),
     path("security/", security_views.security_home, name="security"),
     path("security/unlock/", security_views.security_unlock, name="security_unlock"),

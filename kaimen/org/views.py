@@ -22,6 +22,7 @@ from kaimen.org.forms import (
     PersonFilterForm,
     ReasonForm,
     TemporaryPasswordForm,
+    TokenForm,
     UnitContactForm,
     UnitCreateForm,
     UnitFilterForm,
@@ -160,6 +161,10 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "membership_form": MembershipForm(),
         "reason_form": ReasonForm(),
         "password_form": TemporaryPasswordForm(),
+        "token_form": TokenForm(),
+        "tokens": selectors.api_tokens_of(person=person)
+        if scope.can(request.user, Perm.MANAGE_PEOPLE, person)
+        else [],
     }
     return render(request, "org/person_detail.html", context)
 
@@ -308,3 +313,40 @@ def membership_end(request: HttpRequest, membership_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.message)
     return redirect("org:person_detail", person_id=membership.user_id)
+
+
+@login_required
+@never_cache
+@require_POST
+def person_token_issue(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, person_id=person_id)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a purpose and a lifetime of 1 to 365 days."))
+        return redirect("org:person_detail", person_id=person.pk)
+    try:
+        token, text = services.api_token_issue(
+            actor=request.user,
+            person=person,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+        return redirect("org:person_detail", person_id=person.pk)
+    # Rendered, not redirected: the token is shown this once and never stored in a message.
+    response = render(
+        request, "org/token_issued.html", {"person": person, "token": token, "text": text}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_get(token_id=token_id)
+    selectors.person_get_for_user(user=request.user, person_id=token.user_id)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("org:person_detail", person_id=token.user_id)

@@ -1,0 +1,123 @@
+"""The JSON API (django-ninja): session auth for the UI's own calls, bearer tokens for
+integrations. Schema at /api/openapi.json; each app adds its router in ``kaimen/<app>/api.py``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kaimen.core import errors
+
+
+class KaimenSession(APIKeyCookie):
+    """The signed-in browser session, only once it has passed the second factor and has no
+    password change pending (the same rules the pages enforce)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        from kaimen.org import scope
+        from kaimen.org.middleware import password_expired
+
+        user = request.user
+        if not user.is_authenticated or password_expired(user):
+            return None
+        if scope.requires_second_factor(user) and not user.is_verified():
+            return None
+        return user
+
+
+class KaimenToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from kaimen.org.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit/offset with bounds: an offset beyond 64 bits once reached SQLite as a 500."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+# Every operation documents the refusals it can answer with, so clients (and the schema fuzzer)
+# know them: ``response={200: UnitOut, **ERRORS}``.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+api = NinjaAPI(
+    title="Kaimen API",
+    version="1",
+    urls_namespace="api",
+    auth=[KaimenSession(), KaimenToken()],
+    docs_url=None,  # the docs page loads its scripts from a CDN; the schema is enough here
+)
+
+
+@api.exception_handler(errors.KaimenError)
+def kaimen_error(request: HttpRequest, exc: errors.KaimenError):
+    status = {
+        errors.PermissionDenied: 403,
+        errors.NotFound: 404,
+        errors.StaleVersion: 409,
+    }.get(type(exc), 400)
+    if isinstance(exc, errors.PermissionDenied):
+        from kaimen.audit.models import Outcome
+        from kaimen.audit.services import record
+
+        user = request.user if request.user.is_authenticated else None
+        record(
+            actor=user,
+            action="permission.denied",
+            outcome=Outcome.DENIED,
+            message=f"{exc.code} {request.method} {request.path}"[:300],
+        )
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError):
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(f"{where}: {error.get('msg', '')}")
+    first = exc.errors[0].get("loc", ()) if exc.errors else ()
+    message = "请求参数有误,请按接口说明更正后重试:" + ";".join(problems)
+    return api.create_response(
+        request,
+        {"code": "invalid", "message": message[:1000], "field": str(first[-1]) if first else None},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {
+            "code": "unauthenticated",
+            "message": "未登录或令牌无效:请登录,或在 Authorization 头中提供有效的 Bearer 令牌。",
+            "field": None,
+        },
+        status=401,
+    )
+
+
+api.add_router("/v1/org/", "kaimen.org.api.router")
