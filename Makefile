@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-dev npm messages serve worker lint bench check clean
+.PHONY: demo test install install-dev npm messages lint bench audit-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,3 +50,8 @@ bench: install-dev
 
 clean:
 	rm -rf var/static var/test-*
+
+# Known-vulnerability scan of the installed packages. Needs the PyPI JSON API or OSV, which the
+# intranet build machines cannot reach; run it where they can (ruff's bandit rules run in `make test`).
+audit-deps: install-dev
+	$(BIN)/pip-audit --skip-editable
