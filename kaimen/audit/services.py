@@ -87,6 +87,11 @@ def record(
     real_actor = actor if getattr(actor, "pk", None) else None
     if unit is None and obj is not None:
         unit_id = getattr(obj, "unit_id", None)
+        if (
+            unit_id is None
+            and getattr(getattr(obj, "_meta", None), "label_lower", "") == "org.unit"
+        ):
+            unit_id = obj.pk  # a change to a unit concerns that unit (the auditor's unit filter)
     else:
         unit_id = getattr(unit, "pk", unit)
     with transaction.atomic():

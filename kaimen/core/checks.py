@@ -12,14 +12,17 @@ DEFAULT_ACCOUNT_NAMES = ("admin", "root", "test", "administrator", "guest", "use
 @register(Tags.security, deploy=False)
 def default_accounts(app_configs, **kwargs):
     from django.db import DatabaseError
+    from django.db.models.functions import Lower
 
     from kaimen.org.models import User
 
     try:
+        # User names are case-insensitive at login, so "Admin" is the default account too.
         names = list(
-            User.objects.filter(is_active=True, username__in=DEFAULT_ACCOUNT_NAMES).values_list(
-                "username", flat=True
-            )
+            User.objects.filter(is_active=True)
+            .annotate(name_ci=Lower("username"))
+            .filter(name_ci__in=DEFAULT_ACCOUNT_NAMES)
+            .values_list("username", flat=True)
         )
     except DatabaseError:  # not migrated yet
         return []

@@ -38,6 +38,14 @@ class Perm(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_SECURITY = "security.manage"
     REVEAL_PERSONAL_DATA = "pii.reveal"
+    # The task ledger (任务分解台账). obj: a ledger Task where the rule depends on its units.
+    LEDGER_VIEW = "ledger.view"
+    LEDGER_MANAGE = "ledger.manage"
+    LEDGER_EXPORT = "ledger.export"
+    TASK_REPORT = "ledger.task.report"
+    TASK_CONTRIBUTE = "ledger.task.contribute"
+    TASK_INSTRUCT = "ledger.task.instruct"
+    MANAGE_CALENDAR = "calendar.manage"
 
 
 @dataclass(frozen=True)
@@ -143,7 +151,40 @@ def can(user, perm: Perm, obj=None) -> bool:
             return s.has(Role.OFFICE, Role.SYSADMIN) or (
                 obj is not None and bool(_unit_ids_of(obj) & s.units_with(Role.LIAISON))
             )
+        case Perm.LEDGER_VIEW:
+            # obj None: whether the ledger pages are open at all (their rows are scoped)
+            if s.sees_all_business:
+                return True
+            if obj is None:
+                return bool(s.own_unit_ids)
+            lead, co = _task_unit_ids(obj)
+            return lead in s.own_unit_ids or bool(co & s.own_unit_ids)
+        case Perm.LEDGER_MANAGE:
+            # drafts, publishing, task edits, closure acceptance, supervision decisions
+            return s.has(Role.OFFICE)
+        case Perm.LEDGER_EXPORT:
+            return s.has(Role.OFFICE, Role.LEADER)
+        case Perm.TASK_REPORT:
+            # progress, closure requests and answers to instructions: the lead unit's liaison
+            if obj is None:
+                return bool(s.units_with(Role.LIAISON))
+            return _task_unit_ids(obj)[0] in s.units_with(Role.LIAISON)
+        case Perm.TASK_CONTRIBUTE:
+            if obj is None:
+                return bool(s.units_with(Role.LIAISON))
+            return bool(_task_unit_ids(obj)[1] & s.units_with(Role.LIAISON))
+        case Perm.TASK_INSTRUCT:
+            # 批示: leaders instruct; they never change a task's status or figures
+            return s.has(Role.LEADER)
+        case Perm.MANAGE_CALENDAR:
+            return s.has(Role.OFFICE)
     return False
+
+
+def _task_unit_ids(task) -> tuple[int | None, frozenset[int]]:
+    """A ledger task's lead unit and co-units, read through the task's own helper (no import
+    of the ledger app here: scope sits below every business app)."""
+    return task.lead_unit_id, frozenset(task.co_unit_ids())
 
 
 def can_open(user, perm: Perm) -> bool:

@@ -58,6 +58,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # lists the unit's people (masked phones, but personal data all the same)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, unit_id=unit_id)
     people = None
