@@ -97,12 +97,14 @@ INSTALLED_APPS = [
     "kaimen.core",
     "kaimen.org",
     "kaimen.audit",
+    "kaimen.targets",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kaimen.core.middleware.RequestContextMiddleware",
+    "kaimen.core.middleware.RejectControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

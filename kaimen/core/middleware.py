@@ -81,3 +81,47 @@ class KaimenErrorMiddleware:
             "core/_error_fragment.html" if getattr(request, "htmx", False) else "core/error.html"
         )
         return render(request, template, context, status=status)
+
+
+class RejectControlCharactersMiddleware:
+    """Refuse NUL bytes in query strings and form fields at the door.
+
+    PostgreSQL text cannot hold NUL (it would be a 500 deep inside a query) and no user types
+    one; a clear 400 here is better than checking every field of every form.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or self._has_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "%00" in request.META.get("QUERY_STRING", "").lower():
+            return True
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return True
+        return False
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        message = "请求中含有空字符(NUL),无法处理:请删除输入中的不可见字符后重试。"
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "invalid", "message": message, "field": None}, status=400)
+        return render(
+            request, "core/error.html", {"title": "输入有误", "detail": message}, status=400
+        )

@@ -200,3 +200,16 @@ def test_only_the_secadmin_may_unlock(client, login, cast, role):
     assert response.status_code == 403
     assert AccessAttempt.objects.filter(username="liaison_b").exists()
     assert AuditEvent.objects.filter(action="permission.denied").count() == 1
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_input_get_a_clear_400_not_a_500(client, cast, login):
+    login(cast.office)
+    response = client.get("/org/units/", {"q": "东城\x00"})
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+    api = client.get("/api/v1/org/units", {"q": "\x00"})
+    assert api.status_code == 400
+    assert api.json()["code"] == "invalid"
+    form = client.post(f"/org/units/{cast.town_a.pk}/edit/", {"name": "a\x00b", "version": 1})
+    assert form.status_code == 400
