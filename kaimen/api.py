@@ -121,3 +121,5 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 
 api.add_router("/v1/org/", "kaimen.org.api.router")
+api.add_router("/v1/ledger/", "kaimen.ledger.api.router")
+api.add_router("/v1/targets/", "kaimen.targets.api.router")

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("kaimen.core.urls")),
     path("org/", include("kaimen.org.urls")),
     path("audit/", include("kaimen.audit.urls")),
+    path("ledger/", include("kaimen.ledger.urls")),
+    path("targets/", include("kaimen.targets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -7,4 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Kaimen core"
 
     def ready(self) -> None:
-        from kaimen.core import checks  # noqa: F401  (registers system checks)
+        from kaimen.core import (
+            checks,  # noqa: F401  (registers system checks)
+            navigation,
+        )
+
+        navigation.register(
+            navigation.NavItem(_("Working days"), "core:calendar", "calendar.manage", "calendar")
+        )

@@ -46,6 +46,14 @@ class Perm(StrEnum):
     TASK_CONTRIBUTE = "ledger.task.contribute"
     TASK_INSTRUCT = "ledger.task.instruct"
     MANAGE_CALENDAR = "calendar.manage"
+    # Targets and statistics (指标、目标、实绩). 统计法: leaders read figures and never change
+    # them, so no target permission below names the leader role except reading.
+    TARGETS_VIEW = "targets.view"
+    TARGETS_MANAGE = "targets.manage"
+    ACTUAL_ENTER = "targets.actual.enter"
+    ACTUAL_APPROVE = "targets.actual.approve"
+    ACTUAL_IMPORT = "targets.import"
+    LIGHT_EXPLAIN = "targets.explain"
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,38 @@ def can(user, perm: Perm, obj=None) -> bool:
             return s.has(Role.LEADER)
         case Perm.MANAGE_CALENDAR:
             return s.has(Role.OFFICE)
+        case Perm.TARGETS_VIEW:
+            # obj None: whether the pages open at all; obj: the unit ids a row concerns (its
+            # unit and the indicator's owner department), which own units must intersect
+            if not s.has(Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER):
+                return False
+            if obj is None or s.sees_all_business:
+                return True
+            return bool(frozenset(obj) & s.own_unit_ids)
+        case Perm.TARGETS_MANAGE:
+            # the catalogue, targets, decomposition, projects and workbook layouts
+            return s.has(Role.OFFICE)
+        case Perm.ACTUAL_ENTER:
+            # obj: the unit (or its id) whose figure is entered or corrected
+            if s.has(Role.OFFICE):
+                return True
+            liaison_units = s.units_with(Role.LIAISON)
+            if obj is None:
+                return bool(liaison_units)
+            return getattr(obj, "pk", obj) in liaison_units
+        case Perm.ACTUAL_APPROVE:
+            # obj: a correction request; nobody approves his own (four eyes on every change)
+            if not s.has(Role.OFFICE):
+                return False
+            return obj is None or obj.requested_by_id != s.user_id
+        case Perm.ACTUAL_IMPORT:
+            return s.has(Role.OFFICE)
+        case Perm.LIGHT_EXPLAIN:
+            # obj: the id of the unit answerable for the row (说明 is the owner unit's duty)
+            if s.has(Role.OFFICE):
+                return True
+            liaison_units = s.units_with(Role.LIAISON)
+            return bool(liaison_units) if obj is None else obj in liaison_units
     return False
 
 

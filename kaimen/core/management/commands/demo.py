@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from kaimen.ledger.demo import CAMPAIGN, load_demo_campaign
 from kaimen.org.demo import DEMO_PASSWORD, DISTRICT, load_demo_district
+from kaimen.targets.demo import load_demo_targets
 
 
 class Command(BaseCommand):
@@ -8,6 +10,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_demo_district()
+        # After the district: the targets' demo needs its units and departments.
+        targets = load_demo_targets()
+        # After the district: the ledger's demo needs its units and the office's account.
+        ledger = load_demo_campaign()
         self.stdout.write(
             f"{DISTRICT}: {result.created_units} units and {result.created_accounts} accounts created "
             "(0 and 0 means everything was already there)."
@@ -21,3 +27,20 @@ class Command(BaseCommand):
             if key:
                 line += f"\n  {'':<20} TOTP key (add it to an authenticator app): {key}"
             self.stdout.write(line)
+        self.stdout.write("")
+        if ledger.created:
+            self.stdout.write(
+                f"{CAMPAIGN}: the reference speech parsed and published as {ledger.tasks} tasks, "
+                f"{ledger.reports} progress reports."
+            )
+            for username in ledger.accounts:
+                self.stdout.write(f"  {username:<20} liaison of a lead unit (password as above)")
+        else:
+            self.stdout.write(f"{CAMPAIGN}: already there, unchanged.")
+        if targets.created_anything:
+            self.stdout.write(
+                f"Targets: {targets.indicators} indicators, {targets.targets} targets, "
+                f"{targets.projects} projects and {targets.figures} figures (synthetic) loaded."
+            )
+        else:
+            self.stdout.write("Targets: already there, unchanged.")

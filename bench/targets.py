@@ -1,0 +1,219 @@
+"""Targets benchmark: the monitoring page and API on a district of 120 units × 60 indicators ×
+6 years of monthly figures, and a 100,000-row statistics workbook against openpyxl alone.
+
+    make bench            (runs every benchmark)
+    .venv/bin/python -m bench.targets --units 120 --indicators 60 --import-rows 100000
+
+Server times are medians and 95th percentiles of repeated requests through Django's test client
+(no network); the query count is the same for any number of rows (asserted in
+tests/targets/test_board_queries.py). The import ratio compares committing a previewed
+workbook (read, check, write every figure in one transaction) with openpyxl's read-only pass
+over the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from decimal import Decimal
+
+YEAR = 2025
+
+
+def _timed(client, url: str, repeat: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:300]
+        queries = len(captured)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples) * 1000, p95 * 1000, queries
+
+
+def build(units: int, indicators: int, years: int) -> None:
+    from kaimen.core import clock
+    from kaimen.org.models import Unit, UnitKind
+    from kaimen.targets.decomposition import plan_even
+    from kaimen.targets.models import Actual, Indicator, PlanValue, Provenance, Target
+
+    top = Unit.objects.create(name="基准区", kind=UnitKind.LEADERSHIP)
+    children = [
+        Unit(
+            name=f"基准{'部门' if i % 2 else '镇'}{i:03d}",
+            kind=UnitKind.DEPARTMENT if i % 2 else UnitKind.TOWN,
+            parent=top,
+        )
+        for i in range(1, units)
+    ]
+    Unit.objects.bulk_create(children)
+    all_units = [top, *Unit.objects.filter(parent=top)]
+    Indicator.objects.bulk_create(
+        Indicator(
+            code=f"b{i:03d}",
+            name=f"基准指标{i:03d}",
+            measure_unit="亿元",
+            kind="amount",
+            merged_jan_feb=True,
+            sort_order=i,
+        )
+        for i in range(1, indicators + 1)
+    )
+    catalogue = list(Indicator.objects.all())
+    now = clock.now()
+    batch: list[Actual] = []
+    first = YEAR - years + 1
+    for indicator in catalogue:
+        for n, unit in enumerate(all_units):
+            base = Decimal(100 + n)
+            for year in range(first, YEAR + 1):
+                months = range(2, 13) if year < YEAR else (2, 3)
+                for month in months:
+                    value = (base * month / 12 * (1 + Decimal(year - first) / 20)).quantize(
+                        Decimal("0.01")
+                    )
+                    batch.append(
+                        Actual(
+                            indicator=indicator,
+                            unit=unit,
+                            year=year,
+                            end_month=month,
+                            provenance=Provenance.OFFICIAL,
+                            value=value,
+                            growth_pct=Decimal("5.0"),
+                            entered_at=now,
+                        )
+                    )
+            if len(batch) > 20000:
+                Actual.objects.bulk_create(batch)
+                batch = []
+    Actual.objects.bulk_create(batch)
+    targets = [
+        Target(indicator=i, unit=u, year=YEAR, value=Decimal(120 + n), growth_pct=Decimal(8))
+        for i in catalogue
+        for n, u in enumerate(all_units)
+    ]
+    Target.objects.bulk_create(targets, batch_size=5000)
+    plans = []
+    for target in Target.objects.filter(year=YEAR):
+        plan = plan_even(year=YEAR, target=target.value, merged_jan_feb=True)
+        plans += [
+            PlanValue(target=target, end_month=p.period.end_month, value=p.value, share=p.share)
+            for p in plan.points
+        ]
+    PlanValue.objects.bulk_create(plans, batch_size=10000)
+
+
+def workbook(rows: int, indicators: int) -> bytes:
+    """A long table (单位 | 指标 | 累计 | 增长%) of ``rows`` figures, as a bureau export has it."""
+    from openpyxl import Workbook
+
+    from kaimen.org.models import Unit, UnitKind
+
+    needed = -(-rows // indicators)
+    top = Unit.objects.get(name="基准区")
+    Unit.objects.bulk_create(
+        Unit(name=f"导入镇{i:05d}", kind=UnitKind.TOWN, parent=top) for i in range(needed)
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("分单位分指标")
+    ws.append([f"{YEAR}年1-4月分单位主要指标"])
+    ws.append(["单位名称", "指标名称", "本月止累计", "比上年同期增长%"])
+    written = 0
+    for u in range(needed):
+        for i in range(1, indicators + 1):
+            if written == rows:
+                break
+            ws.append([f"导入镇{u:05d}", f"基准指标{i:03d}", 10 + (u + i) % 50, 5.1])
+            written += 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def openpyxl_alone(data: bytes) -> float:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    for ws in wb.worksheets:
+        for _row in ws.iter_rows(values_only=True):
+            pass
+    wb.close()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=120)
+    parser.add_argument("--indicators", type=int, default=60)
+    parser.add_argument("--years", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args(argv)
+
+    from bench.env import fresh_database
+
+    fresh_database()
+    from django.test import Client
+
+    from kaimen.core import clock
+    from kaimen.org.models import Membership, Role, Unit, User
+    from kaimen.targets import imports
+    from kaimen.targets.models import Actual
+
+    started = time.perf_counter()
+    build(args.units, args.indicators, args.years)
+    print(
+        f"district: {args.units} units × {args.indicators} indicators × {args.years} years, "
+        f"{Actual.objects.count():,} figures, built in {time.perf_counter() - started:.0f} s"
+    )
+    leader = User.objects.create(username="bench-leader", password="!", must_change_password=False)
+    User.objects.filter(pk=leader.pk).update(password_changed_at=clock.now())
+    Membership.objects.create(user=leader, unit=Unit.objects.get(name="基准区"), role=Role.LEADER)
+    client = Client()
+    client.force_login(leader)
+    results = {}
+    for label, url in (
+        ("monitoring page", f"/targets/monitoring/?year={YEAR}&month=3"),
+        ("monitoring page, one indicator", f"/targets/monitoring/?year={YEAR}&month=3&indicator=1"),
+        ("monitoring API, first 50 rows", f"/api/v1/targets/monitoring?year={YEAR}&month=3"),
+    ):
+        client.get(url)  # warm the caches (templates, translations)
+        median, p95, queries = _timed(client, url, args.repeat)
+        results[label] = (median, p95, queries)
+        print(f"{label:<34} median {median:7.0f} ms   p95 {p95:7.0f} ms   {queries} queries")
+
+    data = workbook(args.import_rows, args.indicators)
+    alone = min(openpyxl_alone(data) for _ in range(2))
+    t0 = time.perf_counter()
+    batch, _created = imports.import_upload(
+        actor=None, data=data, file_name="bench.xlsx", system=True
+    )
+    preview = time.perf_counter() - t0
+    assert not [p for p in batch.problems if p["severity"] == "error"], batch.problems[:3]
+    t0 = time.perf_counter()
+    result = imports.import_commit(actor=None, batch=batch, system=True)
+    commit = time.perf_counter() - t0
+    assert result.created == args.import_rows, result
+    ratio = commit / alone
+    print(
+        f"workbook of {args.import_rows:,} rows ({len(data) / 1e6:.1f} MB): openpyxl alone {alone:.1f} s; "
+        f"upload + preview {preview:.1f} s; import (read, check, write) {commit:.1f} s = "
+        f"{ratio:.2f} × openpyxl"
+    )
+    results["import"] = (alone, preview, commit, ratio)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The demo campaign "2025年一季度开门红": the reference speech parsed, reviewed and published, then
+a few weeks of plausible work — weekly progress reports, most tasks reported done and closed by
+the office, one awaiting acceptance, one overdue with a confirmed 督办单.
+
+Everything goes through the services, at the real time (so the audit trail tells the truth about
+when the demo was loaded); afterwards the demo moves its own business dates back into the first
+quarter of 2025, where the story happened. Idempotent: a campaign of that name means the demo is
+already there, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from kaimen.audit.services import record
+from kaimen.core import clock
+from kaimen.ledger import services
+from kaimen.ledger.models import (
+    Campaign,
+    Decision,
+    LedgerDraft,
+    ProgressReport,
+    StepState,
+    SupervisionStep,
+    Task,
+    Trigger,
+)
+from kaimen.org.demo import DEMO_PASSWORD
+from kaimen.org.models import Membership, Role, Unit, User
+
+CAMPAIGN = "2025年一季度开门红"
+SPEECH = Path(__file__).resolve().parent / "data" / "2025-q1-kaimenhong-speech.txt"
+START, END = date(2025, 2, 5), date(2025, 3, 31)
+TZ = ZoneInfo("Asia/Shanghai")
+REPORT_DAYS = [date(2025, 2, 14) + timedelta(weeks=n) for n in range(7)]  # Fridays
+OVERDUE_PATH = "二/(一)/二是"  # 首发经济、品牌经济 (区商务局): the demo's laggard
+AWAITING_PATH = "二/(二)/一是"  # 全员招商 (区投资促进局): done, waiting for the office
+# Liaison accounts the demo adds for lead units that have none (the org demo has three).
+LIAISON_NAMES = {
+    "区发展和改革局": "liaison.fagai",
+    "区纪委监委": "liaison.jiwei",
+    "区委区政府督查室": "liaison.ducha",
+    "区委组织部": "liaison.zuzhi",
+    "区委办公室": "liaison.weiban",
+    "区文化广电旅游体育局": "liaison.wenlv",
+    "区政务服务管理局": "liaison.zhengwu",
+    "区市场监督管理局": "liaison.shijian",
+    "区司法局": "liaison.sifa",
+    "区人力资源和社会保障局": "liaison.renshe",
+    "区统计局": "liaison.tongji",
+    "区科学技术局": "liaison.keji",
+    "区工业和信息化局": "liaison.gongxin",
+}
+PROGRESS = {
+    "二/(一)/一是": [
+        "已制定促消费政策宣传方案,在商圈、社区张贴政策海报300余份。",
+        "联合银行发放第一批数字消费券500万元,核销率62%。",
+        "配套政策《关于促进消费扩容提质的若干措施》已报区政府常务会审议。",
+    ],
+    OVERDUE_PATH: [
+        "梳理首发经济招引清单,对接品牌12个。",
+        "2个首店项目洽谈中,新品发布会场地待落实。",
+    ],
+    "二/(二)/一是": [
+        "印发全员招商工作方案,发动各部门报送线索46条。",
+        "围绕主导产业链梳理缺链补链企业清单,走访企业18家。",
+        "新签约上下游配套项目5个,总投资23亿元。",
+    ],
+    "二/(二)/二是": [
+        "“早春行动”方案已印发,四个专班完成组建并明确职责。",
+        "专班赴长三角开展集中招商2次,新增在谈项目9个。",
+        "签约项目7个,其中亿元以上项目3个。",
+    ],
+}
+GENERIC = ["已召开专题会议部署,明确责任科室和时间表。", "各项措施按计划推进,已完成阶段性目标。"]
+
+
+@dataclass
+class DemoLedgerResult:
+    created: bool
+    tasks: int = 0
+    reports: int = 0
+    accounts: list[str] = field(default_factory=list)
+
+
+def _at(day: date, hour: int = 16) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=TZ)
+
+
+def _liaison_for(unit: Unit, created: list[str]) -> User:
+    membership = (
+        Membership.objects.filter(unit=unit, role=Role.LIAISON, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is not None:
+        return membership.user
+    username = LIAISON_NAMES.get(unit.name, f"liaison.u{unit.pk}")
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            display_name=f"{unit.short_name or unit.name[1:3]}联络员",
+            must_change_password=True,
+            password_changed_at=clock.now(),
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        created.append(username)
+    Membership.objects.get_or_create(user=user, unit=unit, role=Role.LIAISON, is_active=True)
+    return user
+
+
+def _publish(office: User) -> Campaign:
+    # Loaded as pasted text: the demo leaves no file behind in the upload area.
+    draft = services.draft_create_from_text(
+        actor=office, text=SPEECH.read_text(encoding="utf-8"), year=2025
+    )
+    for proposal in draft.unit_proposals.filter(decision=Decision.PENDING):
+        services.unit_proposal_decide(actor=office, proposal=proposal, accept=True)
+    services.draft_accept_complete(actor=office, draft=draft)
+    for item in draft.items.filter(is_leaf=True, kind="task", decision=Decision.PENDING):
+        # A task the parser could not give a unit or deadline: the demo office rejects it.
+        services.draft_item_decide(actor=office, item=item, decision=Decision.REJECTED)
+    result = services.draft_publish(
+        actor=office,
+        draft=draft,
+        new_campaign=services.NewCampaign(CAMPAIGN, START, END),
+    )
+    return result.campaign
+
+
+def _work(task: Task, office: User, created_accounts: list[str]) -> int:
+    liaison = _liaison_for(task.lead_unit, created_accounts)
+    texts = PROGRESS.get(task.path, GENERIC)
+    overdue = task.path == OVERDUE_PATH
+    for n, text in enumerate(texts, start=1):
+        percent = (30 if overdue else 80) * n // len(texts)
+        services.progress_report(actor=liaison, task=task, text=text, percent=percent)
+    if overdue:
+        return len(texts)
+    services.task_request_closure(
+        actor=liaison, task=task, summary="各项工作已按要求完成,相关材料已归档备查。"
+    )
+    if task.path != AWAITING_PATH:
+        services.task_accept_closure(actor=office, task=task, note="经核实,同意办结。")
+    return len(texts) + 1
+
+
+def _backdate(campaign: Campaign) -> None:
+    """Move the demo's business dates into Q1 2025, where its story is set."""
+    published = _at(START, 10)
+    Campaign.objects.filter(pk=campaign.pk).update(created_at=published)
+    LedgerDraft.objects.filter(campaign=campaign).update(
+        created_at=published - timedelta(hours=2), published_at=published
+    )
+    for task in Task.objects.filter(campaign=campaign):
+        reports = list(task.reports.order_by("pk"))
+        last = None
+        for report, day in zip(reports, REPORT_DAYS, strict=False):
+            last = _at(day)
+            ProgressReport.objects.filter(pk=report.pk).update(reported_at=last)
+        changes: dict = {"published_at": published, "last_report_at": last}
+        if task.closure_requested_at:
+            changes["closure_requested_at"] = last
+        if task.closed_at:
+            changes["closed_at"] = _at(date(2025, 4, 2), 10)
+        Task.objects.filter(pk=task.pk).update(**changes)
+
+
+def _supervise(campaign: Campaign, office: User) -> None:
+    """Play the supervision ladder on the laggard: 提醒 (3 March), 督办单 (7 March), then on
+    1 April the check proposes 通报 and a reminder for the missed deadline, left for the office."""
+    for day, confirm_trigger in (
+        (date(2025, 3, 3), Trigger.REPORT),
+        (date(2025, 3, 7), Trigger.REPORT),
+    ):
+        services.supervision_run(today=day)
+        for step in SupervisionStep.objects.filter(
+            task__campaign=campaign, state=StepState.PROPOSED, trigger=confirm_trigger
+        ):
+            services.supervision_decide(actor=office, step=step, confirm=True, note="请抓紧报送。")
+            SupervisionStep.objects.filter(pk=step.pk).update(
+                proposed_at=_at(day, 8), decided_at=_at(day, 11)
+            )
+    services.supervision_run(today=date(2025, 4, 1))
+    SupervisionStep.objects.filter(task__campaign=campaign, state=StepState.PROPOSED).update(
+        proposed_at=_at(date(2025, 4, 1), 8)
+    )
+    services.supervision_run()  # today's lights
+
+
+def load_demo_campaign(*, operator: str = "kaimen demo") -> DemoLedgerResult:
+    if Campaign.objects.filter(name=CAMPAIGN).exists():
+        return DemoLedgerResult(created=False)
+    office = (
+        User.objects.filter(
+            memberships__role=Role.OFFICE, memberships__is_active=True, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if office is None:
+        raise RuntimeError("the demo ledger needs the demo district first (kaimen demo loads it)")
+    created_accounts: list[str] = []
+    with transaction.atomic():
+        campaign = _publish(office)
+        reports = 0
+        for task in Task.objects.filter(campaign=campaign).select_related("lead_unit"):
+            reports += _work(task, office, created_accounts)
+        _backdate(campaign)
+        _supervise(campaign, office)
+        if created_accounts:
+            record(
+                actor=None,
+                actor_name=operator,
+                action="demo.ledger_accounts",
+                after={"ledger_liaisons": created_accounts},
+            )
+    return DemoLedgerResult(
+        created=True,
+        tasks=Task.objects.filter(campaign=campaign).count(),
+        reports=reports,
+        accounts=created_accounts,
+    )

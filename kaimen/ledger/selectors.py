@@ -1,0 +1,318 @@
+"""Reads of the ledger, already narrowed to what the user may see, with their joins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from kaimen.core import clock
+from kaimen.core.errors import NotFound
+from kaimen.ledger.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Campaign,
+    Contribution,
+    Decision,
+    DraftItem,
+    Instruction,
+    LedgerDraft,
+    Light,
+    ProgressReport,
+    RunStatus,
+    SourceDocument,
+    StepState,
+    SupervisionRun,
+    SupervisionStep,
+    Task,
+    TaskKind,
+    TaskStatus,
+    UnitProposal,
+)
+from kaimen.org import scope
+from kaimen.org.models import Role
+from kaimen.org.scope import Perm
+
+
+def _visible_tasks(user) -> QuerySet[Task]:
+    return scope.filter_by_unit(
+        user, Task.objects.all(), unit_field="lead_unit", co_units_field="co_units"
+    )
+
+
+def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
+    scope.require(user, Perm.LEDGER_VIEW)
+    visible = _visible_tasks(user).values("pk")
+    return Campaign.objects.annotate(
+        task_count=Count("tasks", filter=Q(tasks__in=visible), distinct=True),
+        red_count=Count(
+            "tasks", filter=Q(tasks__in=visible, tasks__light=Light.RED), distinct=True
+        ),
+    ).order_by("-year", "-start")
+
+
+def campaign_get_for_user(*, user, campaign_id: int) -> Campaign:
+    scope.require(user, Perm.LEDGER_VIEW)
+    try:
+        return Campaign.objects.get(pk=campaign_id)
+    except Campaign.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def task_list_for_user(
+    *,
+    user,
+    campaign: Campaign | None = None,
+    unit_id: int | None = None,
+    status: str = "",
+    light: str = "",
+    overdue: bool = False,
+    query: str = "",
+) -> QuerySet[Task]:
+    """The ledger as the user may see it: everything for leaders and the office; a unit's own
+    tasks and the tasks where it is a co-unit for liaisons and members."""
+    scope.require(user, Perm.LEDGER_VIEW)
+    qs = _visible_tasks(user)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if unit_id:
+        qs = qs.filter(Q(lead_unit_id=unit_id) | Q(co_units__id=unit_id)).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if light:
+        qs = qs.filter(light=light)
+    if overdue:
+        qs = qs.filter(deadline__lt=clock.today(), status__in=OPEN_STATUSES)
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(original_text__icontains=query))
+    return (
+        qs.select_related("campaign", "lead_unit")
+        .prefetch_related("co_units")
+        .order_by("campaign_id", "order", "pk")
+    )
+
+
+def task_get_for_user(*, user, task_id: int) -> Task:
+    """One task, or NotFound when it does not exist; PermissionDenied (audited) when it exists
+    but belongs to a unit the user has nothing to do with."""
+    try:
+        task = (
+            Task.objects.select_related("campaign", "lead_unit", "document")
+            .prefetch_related("co_units")
+            .get(pk=task_id)
+        )
+    except Task.DoesNotExist as exc:
+        raise NotFound() from exc
+    scope.require(user, Perm.LEDGER_VIEW, task)
+    return task
+
+
+@dataclass
+class TaskDetail:
+    task: Task
+    milestones: list
+    reports: list[ProgressReport]
+    contributions: list[Contribution]
+    steps: list[SupervisionStep]
+    instructions: list[Instruction]
+
+
+def task_detail(*, user, task_id: int) -> TaskDetail:
+    task = task_get_for_user(user=user, task_id=task_id)
+    files = Attachment.objects.order_by("pk")
+    return TaskDetail(
+        task=task,
+        milestones=list(task.milestones.all()),
+        reports=list(
+            task.reports.select_related("reported_by").prefetch_related(
+                Prefetch("attachments", queryset=files)
+            )
+        ),
+        contributions=list(
+            task.contributions.select_related("unit", "created_by").prefetch_related(
+                Prefetch("attachments", queryset=files)
+            )
+        ),
+        steps=list(task.supervision_steps.select_related("decided_by")),
+        instructions=list(
+            task.instructions.select_related("given_by", "answer", "answer__answered_by")
+        ),
+    )
+
+
+def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
+    try:
+        attachment = Attachment.objects.select_related("task").get(pk=attachment_id)
+    except Attachment.DoesNotExist as exc:
+        raise NotFound() from exc
+    scope.require(user, Perm.LEDGER_VIEW, attachment.task)
+    return attachment
+
+
+def instruction_get_for_user(*, user, instruction_id: int) -> Instruction:
+    try:
+        instruction = Instruction.objects.select_related("task").get(pk=instruction_id)
+    except Instruction.DoesNotExist as exc:
+        raise NotFound() from exc
+    scope.require(user, Perm.LEDGER_VIEW, instruction.task)
+    return instruction
+
+
+# ---------------------------------------------------------------------------------------------
+# The office's screens
+
+
+def draft_list_for_user(*, user) -> QuerySet[LedgerDraft]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return (
+        LedgerDraft.objects.select_related("document", "campaign", "created_by")
+        .annotate(
+            task_count=Count("items", filter=Q(items__kind=TaskKind.TASK, items__is_leaf=True)),
+            pending_count=Count(
+                "items",
+                filter=Q(
+                    items__kind=TaskKind.TASK, items__is_leaf=True, items__decision=Decision.PENDING
+                ),
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def draft_get_for_user(*, user, draft_id: int) -> LedgerDraft:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return LedgerDraft.objects.select_related("document", "campaign").get(pk=draft_id)
+    except LedgerDraft.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def draft_items(draft: LedgerDraft) -> list[DraftItem]:
+    return list(
+        draft.items.select_related("lead_unit").prefetch_related("co_units").order_by("order")
+    )
+
+
+def draft_published_tasks(draft: LedgerDraft) -> list[Task]:
+    return list(
+        Task.objects.filter(document_id=draft.document_id)
+        .select_related("lead_unit")
+        .order_by("order")
+    )
+
+
+def draft_item_get_for_user(*, user, item_id: int) -> DraftItem:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return (
+            DraftItem.objects.select_related("draft", "draft__document", "lead_unit")
+            .prefetch_related("co_units")
+            .get(pk=item_id)
+        )
+    except DraftItem.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def unit_proposal_get_for_user(*, user, proposal_id: int) -> UnitProposal:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return UnitProposal.objects.select_related("draft", "unit").get(pk=proposal_id)
+    except UnitProposal.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def document_get_for_user(*, user, document_id: int) -> SourceDocument:
+    scope.require(user, Perm.LEDGER_EXPORT)
+    try:
+        return SourceDocument.objects.get(pk=document_id)
+    except SourceDocument.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def supervision_queue(*, user) -> QuerySet[SupervisionStep]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return (
+        SupervisionStep.objects.filter(state=StepState.PROPOSED)
+        .select_related("task", "task__lead_unit", "task__campaign")
+        .order_by("task__campaign_id", "task__order", "proposed_at")
+    )
+
+
+def supervision_history(*, user, limit: int = 50) -> list[SupervisionStep]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return list(
+        SupervisionStep.objects.exclude(state=StepState.PROPOSED)
+        .select_related("task", "task__lead_unit", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def supervision_step_get_for_user(*, user, step_id: int) -> SupervisionStep:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return SupervisionStep.objects.select_related("task").get(pk=step_id)
+    except SupervisionStep.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def last_supervision_run() -> SupervisionRun | None:
+    return SupervisionRun.objects.order_by("-at", "-pk").first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Home page
+
+
+@dataclass
+class UnitWork:
+    """Real counts for the home panel "my unit's tasks"."""
+
+    total: int = 0
+    by_light: dict[str, int] = field(default_factory=dict)
+    awaiting: int = 0
+    overdue: int = 0
+    co_tasks: int = 0
+    unanswered: int = 0
+    confirmed_steps: int = 0
+    proposals: int = 0
+    failed_run: SupervisionRun | None = None
+
+
+def unit_work(*, user, today: date | None = None) -> UnitWork | None:
+    if not scope.can(user, Perm.LEDGER_VIEW):
+        return None
+    today = today or clock.today()
+    s = scope.scope_for(user)
+    tasks = _visible_tasks(user)
+    if not s.sees_all_business:
+        tasks = Task.objects.filter(lead_unit_id__in=s.own_unit_ids)
+    counts = tasks.aggregate(
+        total=Count("pk", distinct=True),
+        green=Count("pk", filter=Q(light=Light.GREEN, status__in=OPEN_STATUSES), distinct=True),
+        yellow=Count("pk", filter=Q(light=Light.YELLOW, status__in=OPEN_STATUSES), distinct=True),
+        red=Count("pk", filter=Q(light=Light.RED, status__in=OPEN_STATUSES), distinct=True),
+        awaiting=Count("pk", filter=Q(status=TaskStatus.AWAITING_ACCEPTANCE), distinct=True),
+        overdue=Count("pk", filter=Q(deadline__lt=today, status__in=OPEN_STATUSES), distinct=True),
+    )
+    work = UnitWork(
+        total=counts["total"],
+        by_light={key: counts[key] for key in ("green", "yellow", "red")},
+        awaiting=counts["awaiting"],
+        overdue=counts["overdue"],
+    )
+    if not s.sees_all_business:
+        work.co_tasks = Task.objects.filter(co_units__in=s.own_unit_ids).distinct().count()
+        work.unanswered = Instruction.objects.filter(
+            task__lead_unit_id__in=s.own_unit_ids, answer__isnull=True
+        ).count()
+        work.confirmed_steps = SupervisionStep.objects.filter(
+            task__lead_unit_id__in=s.own_unit_ids,
+            state=StepState.CONFIRMED,
+            task__status__in=OPEN_STATUSES,
+        ).count()
+    if s.has(Role.OFFICE):
+        work.proposals = SupervisionStep.objects.filter(state=StepState.PROPOSED).count()
+        run = last_supervision_run()
+        work.failed_run = run if run is not None and run.status == RunStatus.FAILED else None
+    return work

@@ -1,0 +1,66 @@
+"""Every change to the task ledger. Each function: permission through ``org.scope``, validation,
+one ``transaction.atomic``, one audit event (SECURITY.md 安全审计); side effects on commit.
+
+One package, four parts: ``drafts`` (speech → reviewed draft → published tasks), ``work``
+(reports, contributions, closure, instructions), ``supervision`` (the daily job and the office's
+decisions) and ``export``. Callers import from here.
+"""
+
+from kaimen.core.errors import ValidationError
+from kaimen.core.workdays import CalendarYearMissing
+from kaimen.ledger.services.drafts import (
+    NewCampaign,
+    PublishResult,
+    campaign_create,
+    draft_accept_complete,
+    draft_create_from_file,
+    draft_create_from_text,
+    draft_item_decide,
+    draft_item_merge,
+    draft_item_split,
+    draft_item_update,
+    draft_publish,
+    unit_proposal_decide,
+)
+from kaimen.ledger.services.export import EXPORT_TYPES, ExportFile, ledger_export
+from kaimen.ledger.services.supervision import supervision_decide, supervision_run
+from kaimen.ledger.services.work import (
+    contribution_add,
+    instruction_answer,
+    instruction_give,
+    progress_report,
+    task_accept_closure,
+    task_request_closure,
+    task_send_back,
+    task_update,
+)
+
+__all__ = [
+    "EXPORT_TYPES",
+    "CalendarYearMissing",
+    "ExportFile",
+    "NewCampaign",
+    "PublishResult",
+    "ValidationError",
+    "campaign_create",
+    "contribution_add",
+    "draft_accept_complete",
+    "draft_create_from_file",
+    "draft_create_from_text",
+    "draft_item_decide",
+    "draft_item_merge",
+    "draft_item_split",
+    "draft_item_update",
+    "draft_publish",
+    "instruction_answer",
+    "instruction_give",
+    "ledger_export",
+    "progress_report",
+    "supervision_decide",
+    "supervision_run",
+    "task_accept_closure",
+    "task_request_closure",
+    "task_send_back",
+    "task_update",
+    "unit_proposal_decide",
+]

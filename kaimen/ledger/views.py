@@ -1,0 +1,634 @@
+"""The ledger's pages. Thin: selector → form → service → render or redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaimen.core import clock, official_calendar
+from kaimen.core.errors import ValidationError
+from kaimen.core.workdays import CalendarYearMissing
+from kaimen.ledger import forms, lights, selectors, services, storage
+from kaimen.ledger.alignment import Span, segments
+from kaimen.ledger.models import (
+    DocumentKind,
+    DraftStatus,
+    RunStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from kaimen.org import scope
+from kaimen.org.scope import Perm
+
+PAGE_SIZE = 50
+# Fields only the office sets. A unit's form never offers them; a request that carries them
+# was edited by hand and is refused (and audited) instead of being silently ignored.
+OFFICE_ONLY_FIELDS = frozenset(
+    {"status", "light", "closed_at", "closed_by", "decision", "lead_unit", "deadline", "version"}
+)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _refuse_forged_fields(request: HttpRequest, task: Task) -> None:
+    if OFFICE_ONLY_FIELDS & set(request.POST):
+        scope.require(request.user, Perm.LEDGER_MANAGE, task)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    filters = forms.TaskFilterForm(request.GET or None)
+    tasks = selectors.task_list_for_user(user=request.user, **filters.filters())
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "campaign": filters.filters().get("campaign"),
+        "can_export": scope.can(request.user, Perm.LEDGER_EXPORT),
+        "can_manage": scope.can(request.user, Perm.LEDGER_MANAGE),
+        "today": clock.today(),
+    }
+    template = "ledger/task_list.html#task-table" if request.htmx else "ledger/task_list.html"
+    return render(request, template, context)
+
+
+def _next_report_due(task: Task):
+    if task.status not in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.LAGGING):
+        return None, ""
+    since = timezone.localdate(task.last_report_at or task.published_at)
+    try:
+        cal = official_calendar.load()
+        return lights.next_report_due(since=since, cadence=task.cadence, cal=cal), ""
+    except CalendarYearMissing as exc:
+        return None, exc.message
+
+
+@login_required
+@never_cache
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    detail = selectors.task_detail(user=request.user, task_id=task_id)
+    task, user = detail.task, request.user
+    due, calendar_problem = _next_report_due(task)
+    context = {
+        "d": detail,
+        "task": task,
+        "next_due": due,
+        "calendar_problem": calendar_problem,
+        "can_report": scope.can(user, Perm.TASK_REPORT, task),
+        "can_contribute": scope.can(user, Perm.TASK_CONTRIBUTE, task),
+        "can_manage": scope.can(user, Perm.LEDGER_MANAGE, task),
+        "can_instruct": scope.can(user, Perm.TASK_INSTRUCT, task),
+        "can_see_source": scope.can(user, Perm.LEDGER_EXPORT) and task.document_id,
+        "is_open": task.status
+        in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.LAGGING),
+        "report_form": forms.ReportForm(milestones=detail.milestones),
+        "contribution_form": forms.ContributionForm(),
+        "closure_form": forms.ClosureForm(),
+        "text_form": forms.TextForm(),
+        "note_form": forms.NoteForm(),
+        "reason_form": forms.ReasonForm(),
+    }
+    return render(request, "ledger/task_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    scope.require(request.user, Perm.LEDGER_MANAGE, task)
+    initial = {
+        "version": task.version,
+        "title": task.title,
+        "lead_unit": task.lead_unit,
+        "co_units": task.co_units.all(),
+        "deadline": task.deadline,
+        "cadence": task.cadence,
+    }
+    form = forms.TaskEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.task_update(actor=request.user, task=task, expected_version=version, **data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("ledger:task_detail", task_id=task.pk)
+    return render(request, "ledger/task_edit.html", {"form": form, "task": task})
+
+
+def _task_action(
+    request: HttpRequest,
+    task_id: int,
+    perm: Perm,
+    make_form: Callable[[Task], object],
+    action: Callable[[Task, dict], object],
+    done: str,
+) -> HttpResponse:
+    """The shape of every POST on a task: visible → permitted → no forged fields → form →
+    service → back to the task with a message."""
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    scope.require(request.user, perm, task)
+    _refuse_forged_fields(request, task)
+    form = make_form(task)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("ledger:task_detail", task_id=task.pk)
+    try:
+        action(task, form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("ledger:task_detail", task_id=task.pk)
+
+
+@login_required
+@require_POST
+def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
+    def action(task: Task, data: dict) -> object:
+        return services.progress_report(
+            actor=request.user,
+            task=task,
+            text=data["text"],
+            percent=data["percent"],
+            milestone_ids=data.get("milestones") or [],
+            uploads=data["files"],
+        )
+
+    def make_form(task: Task) -> forms.ReportForm:
+        return forms.ReportForm(request.POST, request.FILES, milestones=task.milestones.all())
+
+    return _task_action(
+        request, task_id, Perm.TASK_REPORT, make_form, action, _("Progress reported.")
+    )
+
+
+@login_required
+@require_POST
+def task_contribute(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_action(
+        request,
+        task_id,
+        Perm.TASK_CONTRIBUTE,
+        lambda task: forms.ContributionForm(request.POST, request.FILES),
+        lambda task, data: services.contribution_add(
+            actor=request.user, task=task, text=data["text"], uploads=data["files"]
+        ),
+        _("Contribution recorded."),
+    )
+
+
+@login_required
+@require_POST
+def task_request_closure(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_action(
+        request,
+        task_id,
+        Perm.TASK_REPORT,
+        lambda task: forms.ClosureForm(request.POST),
+        lambda task, data: services.task_request_closure(
+            actor=request.user, task=task, summary=data["summary"]
+        ),
+        _("Reported as done; the campaign office will check and close it."),
+    )
+
+
+@login_required
+@require_POST
+def task_accept(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_action(
+        request,
+        task_id,
+        Perm.LEDGER_MANAGE,
+        lambda task: forms.NoteForm(request.POST),
+        lambda task, data: services.task_accept_closure(
+            actor=request.user, task=task, note=data["note"]
+        ),
+        _("The task is closed."),
+    )
+
+
+@login_required
+@require_POST
+def task_send_back(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_action(
+        request,
+        task_id,
+        Perm.LEDGER_MANAGE,
+        lambda task: forms.ReasonForm(request.POST),
+        lambda task, data: services.task_send_back(
+            actor=request.user, task=task, reason=data["reason"]
+        ),
+        _("Sent back to the lead unit."),
+    )
+
+
+@login_required
+@require_POST
+def task_instruct(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_action(
+        request,
+        task_id,
+        Perm.TASK_INSTRUCT,
+        lambda task: forms.TextForm(request.POST),
+        lambda task, data: services.instruction_give(
+            actor=request.user, task=task, text=data["text"]
+        ),
+        _("Instruction recorded; the lead unit will answer it."),
+    )
+
+
+@login_required
+@require_POST
+def instruction_answer(request: HttpRequest, instruction_id: int) -> HttpResponse:
+    instruction = selectors.instruction_get_for_user(
+        user=request.user, instruction_id=instruction_id
+    )
+    return _task_action(
+        request,
+        instruction.task_id,
+        Perm.TASK_REPORT,
+        lambda task: forms.TextForm(request.POST),
+        lambda task, data: services.instruction_answer(
+            actor=request.user, instruction=instruction, text=data["text"]
+        ),
+        _("Answer recorded."),
+    )
+
+
+def _download(handle, filename: str, content_type: str) -> FileResponse:
+    # RFC 6266 Content-Disposition (Django writes filename* for non-ASCII names), nosniff, and
+    # no caching of a business document on shared office computers.
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+ATTACHMENT_TYPES = {
+    "xlsx": services.EXPORT_TYPES["xlsx"],
+    "docx": services.EXPORT_TYPES["docx"],
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+}
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    handle = storage.open_stored(storage.ATTACHMENTS, attachment.stored_name)
+    return _download(handle, attachment.original_name, ATTACHMENT_TYPES[attachment.kind])
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, document_id=document_id)
+    if document.kind == DocumentKind.PASTE or not document.stored_name:
+        raise Http404
+    handle = storage.open_stored(storage.SOURCES, document.stored_name)
+    name = document.original_name or f"{document.title}.{document.kind}"
+    return _download(handle, name, "application/octet-stream")
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns and export
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaign_list_for_user(user=request.user)
+    form = forms.CampaignForm(request.POST or None)
+    if request.method == "POST":
+        scope.require(request.user, Perm.LEDGER_MANAGE)
+        if form.is_valid():
+            try:
+                services.campaign_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Campaign created."))
+                return redirect("ledger:campaign_list")
+    context = {
+        "campaigns": campaigns,
+        "form": form,
+        "can_manage": scope.can(request.user, Perm.LEDGER_MANAGE),
+        "can_export": scope.can(request.user, Perm.LEDGER_EXPORT),
+    }
+    return render(request, "ledger/campaign_list.html", context)
+
+
+@login_required
+@require_GET
+def campaign_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    exported = services.ledger_export(actor=request.user, campaign=campaign, fmt=fmt)
+    return _download(exported.content, exported.filename, exported.content_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# From the speech to a draft
+
+
+@login_required
+def draft_list(request: HttpRequest) -> HttpResponse:
+    drafts = selectors.draft_list_for_user(user=request.user)
+    page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ledger/draft_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_new(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Perm.LEDGER_MANAGE)
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {"title": data["title"], "year": data["year"], "campaign": data["campaign"]}
+        try:
+            if data["file"]:
+                draft = services.draft_create_from_file(
+                    actor=request.user, upload=data["file"], **common
+                )
+            else:
+                draft = services.draft_create_from_text(
+                    actor=request.user, text=data["text"], **common
+                )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("ledger:draft_review", draft_id=draft.pk)
+    return render(request, "ledger/draft_new.html", {"form": form})
+
+
+def _review_context(draft) -> dict:
+    items = selectors.draft_items(draft)
+    text = draft.document.extracted_text
+    spans = [
+        (item.pk, Span(item.source_start, item.source_end))
+        for item in items
+        if item.source_start is not None and item.source_end is not None
+    ]
+    tasks = [i for i in items if i.is_leaf and i.kind == TaskKind.TASK]
+    initial = {
+        "campaign": draft.campaign,
+        "new_start": timezone.localdate(draft.created_at),
+        "new_end": draft.campaign_end,
+    }
+    return {
+        "draft": draft,
+        "items": items,
+        "segments": segments(text, spans),
+        "proposals": list(draft.unit_proposals.select_related("unit")),
+        "task_count": len(tasks),
+        "pending_count": sum(1 for i in tasks if i.decision == "pending"),
+        "accepted_count": sum(1 for i in tasks if i.decision == "accepted"),
+        "publish_form": forms.PublishForm(initial=initial),
+        "is_open": draft.status == DraftStatus.OPEN,
+        "tasks": selectors.draft_published_tasks(draft),
+    }
+
+
+@login_required
+@never_cache
+def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = selectors.draft_get_for_user(user=request.user, draft_id=draft_id)
+    return render(request, "ledger/draft_review.html", _review_context(draft))
+
+
+def _item_row(request: HttpRequest, item, *, error: str = "") -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item.pk)
+    context = {
+        "item": item,
+        "draft": item.draft,
+        "is_open": item.draft.status == DraftStatus.OPEN,
+        "error": error,
+    }
+    return render(request, "ledger/draft_review.html#item-row", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    initial = {
+        "version": item.version,
+        "heading": item.heading,
+        "text": item.text,
+        "kind": item.kind,
+        "lead_unit": item.lead_unit,
+        "co_units": item.co_units.all(),
+        "deadline": item.deadline,
+        "cadence": item.cadence,
+        "milestones": "\n".join(f"{m['date']} {m['label']}" for m in item.milestones),
+    }
+    form = forms.DraftItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.draft_item_update(
+                actor=request.user, item=item, expected_version=version, **data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            if request.htmx:
+                return _item_row(request, item)
+            return redirect("ledger:draft_review", draft_id=item.draft_id)
+    template = (
+        "ledger/draft_item_edit.html#item-form" if request.htmx else "ledger/draft_item_edit.html"
+    )
+    return render(request, template, {"form": form, "item": item})
+
+
+@login_required
+@require_GET
+def draft_item_row(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    return _item_row(request, item)
+
+
+def _draft_action(
+    request: HttpRequest, draft_id: int, action: Callable[[], object]
+) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    return redirect("ledger:draft_review", draft_id=draft_id)
+
+
+@login_required
+@require_POST
+def draft_item_decide(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    form = forms.DecisionForm(request.POST)
+    error = ""
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Unknown decision."))
+        services.draft_item_decide(
+            actor=request.user, item=item, decision=form.cleaned_data["decision"]
+        )
+    except ValidationError as exc:
+        error = exc.message
+    if request.htmx:
+        return _item_row(request, item, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("ledger:draft_review", draft_id=item.draft_id)
+
+
+@login_required
+@require_POST
+def draft_item_merge(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    return _draft_action(
+        request, item.draft_id, lambda: services.draft_item_merge(actor=request.user, item=item)
+    )
+
+
+@login_required
+@require_POST
+def draft_item_split(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    form = forms.SplitForm(request.POST)
+    at = form.cleaned_data["at"] if form.is_valid() else 0
+    return _draft_action(
+        request,
+        item.draft_id,
+        lambda: services.draft_item_split(actor=request.user, item=item, at=at),
+    )
+
+
+@login_required
+@require_POST
+def draft_accept_complete(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = selectors.draft_get_for_user(user=request.user, draft_id=draft_id)
+
+    def action() -> None:
+        count = services.draft_accept_complete(actor=request.user, draft=draft)
+        messages.success(request, _("%(n)s tasks accepted.") % {"n": count})
+
+    return _draft_action(request, draft.pk, action)
+
+
+@login_required
+@require_POST
+def unit_proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = selectors.unit_proposal_get_for_user(user=request.user, proposal_id=proposal_id)
+    accept = request.POST.get("accept") == "1"
+    return _draft_action(
+        request,
+        proposal.draft_id,
+        lambda: services.unit_proposal_decide(actor=request.user, proposal=proposal, accept=accept),
+    )
+
+
+@login_required
+@require_POST
+def draft_publish(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = selectors.draft_get_for_user(user=request.user, draft_id=draft_id)
+    form = forms.PublishForm(request.POST)
+    if not form.is_valid():
+        context = _review_context(draft) | {"publish_form": form}
+        return render(request, "ledger/draft_review.html", context, status=400)
+    data = form.cleaned_data
+    new = None
+    if data["campaign"] is None:
+        new = services.NewCampaign(data["new_name"], data["new_start"], data["new_end"])
+    try:
+        result = services.draft_publish(
+            actor=request.user, draft=draft, campaign=data["campaign"], new_campaign=new
+        )
+    except ValidationError as exc:
+        _form_error(form, exc)
+        context = _review_context(draft) | {"publish_form": form}
+        return render(request, "ledger/draft_review.html", context, status=400)
+    messages.success(
+        request,
+        _("%(n)s tasks published into %(campaign)s.")
+        % {"n": len(result.tasks), "campaign": result.campaign.name},
+    )
+    return redirect(f"{reverse('ledger:task_list')}?campaign={result.campaign.pk}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision
+
+
+@login_required
+@never_cache
+def supervision_queue(request: HttpRequest) -> HttpResponse:
+    steps = selectors.supervision_queue(user=request.user)
+    context = {
+        "steps": steps,
+        "history": selectors.supervision_history(user=request.user),
+        "run": selectors.last_supervision_run(),
+        "form": forms.StepDecisionForm(),
+    }
+    return render(request, "ledger/supervision.html", context)
+
+
+@login_required
+@require_POST
+def supervision_decide(request: HttpRequest, step_id: int) -> HttpResponse:
+    step = selectors.supervision_step_get_for_user(user=request.user, step_id=step_id)
+    form = forms.StepDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to confirm or dismiss."))
+        return redirect("ledger:supervision_queue")
+    try:
+        services.supervision_decide(
+            actor=request.user,
+            step=step,
+            confirm=form.cleaned_data["confirm"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("ledger:supervision_queue")
+
+
+@login_required
+@require_POST
+def supervision_run_now(request: HttpRequest) -> HttpResponse:
+    run = services.supervision_run(actor=request.user)
+    if run.status == RunStatus.FAILED:
+        messages.error(request, run.message)
+    else:
+        messages.success(
+            request,
+            _("Check done: %(n)s new proposals, %(m)s lights changed.")
+            % {"n": run.proposed, "m": run.lights_changed},
+        )
+    return redirect("ledger:supervision_queue")

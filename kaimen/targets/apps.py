@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "kaimen.targets"
+    label = "targets"
+    verbose_name = _("Targets and statistics")
+
+    def ready(self) -> None:
+        from kaimen.core import home, navigation
+        from kaimen.targets import panels
+
+        home.register(panels.lights_panel)
+        for item in (
+            navigation.NavItem(
+                _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"
+            ),
+            navigation.NavItem(
+                _("Targets"), "targets:target_list", "targets.view", "targets/plans"
+            ),
+            navigation.NavItem(
+                _("Figures"), "targets:actual_list", "targets.view", "targets/figures"
+            ),
+            navigation.NavItem(
+                _("Imports"), "targets:import_list", "targets.import", "targets/imports"
+            ),
+        ):
+            navigation.register(item, before="audit:event_list")

@@ -1,0 +1,403 @@
+"""The monitoring board: every indicator × unit at a period, lit, ranked and explained.
+
+A selector for a heavy screen: a few queries fetch the targets, plan values, figures and
+explanations of the whole year at once, and the rows are computed in Python with the pure
+``monitoring.monitor``; ranks need every peer anyway, so all rows are computed and the page is
+cut afterwards. The query count does not depend on the number of rows.
+
+Rows are shown to a user who may read them (``Perm.TARGETS_VIEW`` on the row's unit and the
+indicator's owner department); ranks are computed among all peers, so a town sees its own rank
+without seeing the other towns' figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from kaimen.core.errors import KaimenError
+from kaimen.core.periods import Period
+from kaimen.org import scope
+from kaimen.org.models import UnitKind
+from kaimen.org.scope import Perm
+from kaimen.targets import decomposition as dec
+from kaimen.targets.models import Actual, Explanation, Indicator, PlanValue, Target
+from kaimen.targets.monitoring import (
+    Light,
+    LightBasis,
+    MonitorResult,
+    PeerRank,
+    monitor,
+    rank_peers,
+)
+from kaimen.targets.nowcast import Nowcast, nowcast
+from kaimen.targets.pace import NeededPace, SpringFestivalShift, needed_pace, spring_festival_shift
+from kaimen.targets.selectors import (
+    UNIT_KIND_ORDER,
+    computed_growth,
+    figure_map,
+    history_of,
+    plain,
+    responsible_unit_id,
+    targets_for_board,
+)
+
+LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, None: 3}
+
+
+@dataclass
+class Row:
+    target: Target
+    period: Period | None  # the release the row shows (GDP at 1-5月 shows 一季度)
+    figure: Actual | None
+    last_year: Actual | None
+    result: MonitorResult | None
+    computed_growth_pct: Decimal | None
+    explanation: Explanation | None
+    rank: PeerRank | None = None
+    note: str = ""
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.target.indicator
+
+    @property
+    def light(self) -> Light | None:
+        return self.result.light if self.result else None
+
+    @property
+    def needs_explanation(self) -> bool:
+        return self.light == Light.RED and self.explanation is None
+
+    @property
+    def shortfall(self) -> Decimal:
+        """How far behind the reference the row is, for ordering the lagging list."""
+        if self.result is None:
+            return Decimal(0)
+        if self.result.growth_gap_pts is not None and self.indicator.light_basis == "growth":
+            return -self.result.growth_gap_pts
+        if self.result.completion_pct is not None and self.result.expected_pct is not None:
+            return self.result.expected_pct - self.result.completion_pct
+        return Decimal(0)
+
+
+@dataclass
+class Board:
+    year: int
+    end_month: int
+    rows: list[Row]
+    lagging: list[Row]
+    counts: dict[str, int]
+
+
+def _rank_value(row: Row) -> Decimal | None:
+    result = row.result
+    if result is None:
+        return None
+    basis = row.indicator.light_basis
+    if basis == LightBasis.GROWTH:
+        return result.growth_pct
+    if basis == LightBasis.LEVEL:
+        return result.actual
+    if result.completion_pct is None or result.expected_pct is None:
+        return None
+    return result.completion_pct - result.expected_pct
+
+
+def board_rows(*, year: int, end_month: int, indicator_id: int | None = None) -> list[Row]:
+    """Every ensure-tier target of the year at the period, lit and ranked (not scoped)."""
+    targets = targets_for_board(year=year, indicator_id=indicator_id)
+    if not targets:
+        return []
+    months = {t.indicator.effective_month(end_month) for t in targets} - {None}
+    indicator_ids = {t.indicator_id for t in targets}
+    figures = figure_map(indicator_ids=indicator_ids, years=[year, year - 1], end_months=months)
+    plans = {
+        (pv.target_id, pv.end_month): pv
+        for pv in PlanValue.objects.filter(target__in=targets, end_month__in=months)
+    }
+    explanations: dict[tuple[int, int, int], Explanation] = {}
+    for e in Explanation.objects.filter(
+        year=year, end_month__in=months, indicator_id__in=indicator_ids
+    ).order_by("created_at", "pk"):
+        explanations[(e.indicator_id, e.unit_id, e.end_month)] = e
+    rows = [_row(t, end_month, figures, plans, explanations) for t in targets]
+    _rank(rows)
+    rows.sort(
+        key=lambda r: (
+            r.indicator.sort_order,
+            r.indicator.code,
+            UNIT_KIND_ORDER.get(r.target.unit.kind, 9),
+            r.target.unit.sort_order,
+            r.target.unit.name,
+        )
+    )
+    return rows
+
+
+def _row(target: Target, end_month: int, figures, plans, explanations) -> Row:
+    indicator = target.indicator
+    month = indicator.effective_month(end_month)
+    if month is None:
+        return Row(target, None, None, None, None, None, None, note=_("Not released yet"))
+    period = Period.cumulative(target.year, month)
+    figure = figures.get((indicator.pk, target.unit_id, target.year, month))
+    last = figures.get((indicator.pk, target.unit_id, target.year - 1, month))
+    plan_value = plans.get((target.pk, month))
+    plan = None
+    if plan_value is not None and target.value is not None:
+        point = dec.PlanPoint(period, plan_value.share, plan_value.value)
+        plan = dec.Plan(target.year, target.value, dec.Method(target.method), (point,))
+    try:
+        result = monitor(
+            period=period,
+            actual=_plain(figure.value if figure else None),
+            annual_target=_plain(target.value),
+            plan=plan,
+            growth_pct=figure.growth_pct if figure else None,
+            target_growth_pct=target.growth_pct,
+            rule=indicator.rule(),
+            price_basis=indicator.price_basis_enum,
+        )
+    except KaimenError as exc:
+        return Row(target, period, figure, last, None, None, None, note=exc.message)
+    note = ""
+    if month != end_month:
+        note = _("Latest release: %(period)s") % {"period": period.label}
+    return Row(
+        target,
+        period,
+        figure,
+        last,
+        result,
+        computed_growth(figure.value if figure else None, last),
+        explanations.get((indicator.pk, target.unit_id, month)),
+        note=note,
+    )
+
+
+def _rank(rows: list[Row]) -> None:
+    groups: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.target.unit.kind in (UnitKind.DEPARTMENT, UnitKind.TOWN):
+            groups[(row.indicator.pk, row.target.unit.kind)].append(row)
+    for peers in groups.values():
+        if len(peers) < 2:
+            continue
+        ranks = rank_peers(
+            {row.target.pk: _rank_value(row) for row in peers},
+            higher_is_better=peers[0].indicator.higher_is_better,
+        )
+        by_target = {r.key: r for r in ranks}
+        for row in peers:
+            row.rank = by_target[row.target.pk]
+
+
+def board_for_user(
+    *,
+    user,
+    year: int,
+    end_month: int,
+    indicator_id: int | None = None,
+    unit_id: int | None = None,
+    unit_kind: str = "",
+    light: str = "",
+) -> Board:
+    scope.require(user, Perm.TARGETS_VIEW)
+    all_rows = board_rows(year=year, end_month=end_month, indicator_id=indicator_id)
+    visible = [
+        r
+        for r in all_rows
+        if scope.can(
+            user,
+            Perm.TARGETS_VIEW,
+            tuple(u for u in (r.target.unit_id, r.indicator.owner_unit_id) if u),
+        )
+    ]
+    counts = {
+        "red": sum(1 for r in visible if r.light == Light.RED),
+        "yellow": sum(1 for r in visible if r.light == Light.YELLOW),
+        "green": sum(1 for r in visible if r.light == Light.GREEN),
+        "unlit": sum(1 for r in visible if r.light is None),
+        "unexplained": sum(1 for r in visible if r.needs_explanation),
+    }
+    rows = visible
+    if unit_id:
+        rows = [r for r in rows if r.target.unit_id == unit_id]
+    if unit_kind:
+        rows = [r for r in rows if r.target.unit.kind == unit_kind]
+    if light:
+        rows = [r for r in rows if (r.light or "none") == light]
+    lagging = sorted(
+        (r for r in rows if r.light in (Light.RED, Light.YELLOW)),
+        key=lambda r: (LIGHT_ORDER[r.light], -r.shortfall),
+    )
+    return Board(year, end_month, rows, lagging, counts)
+
+
+# ---------------------------------------------------------------------------------------------
+# One row in depth: the chart, the needed pace, the Spring Festival, the nowcast
+
+
+@dataclass
+class Focus:
+    row: Row
+    chart: dict
+    pace: NeededPace | None
+    pace_note: str
+    spring: SpringFestivalShift | None
+    forecast: Nowcast | None
+    forecast_note: str
+    responsible_unit_id: int
+
+
+def focus_for_user(*, user, target: Target, end_month: int) -> Focus:
+    """The chart of actual vs plan vs last year, and the numbers leaders ask after a release.
+
+    ``target`` comes from ``selectors.target_get_for_user``, which has checked the user may
+    read it."""
+    indicator = target.indicator
+    series = figure_map(
+        indicator_ids=[indicator.pk],
+        unit_ids=[target.unit_id],
+        years=range(target.year - 12, target.year + 1),
+    )
+    plans = {pv.end_month: pv for pv in target.plan_values.all()}
+    explanation = (
+        Explanation.objects.filter(
+            indicator=indicator,
+            unit=target.unit,
+            year=target.year,
+            end_month=indicator.effective_month(end_month) or 0,
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    row = _row(
+        target,
+        end_month,
+        series,
+        {(target.pk, m): pv for m, pv in plans.items()},
+        {(indicator.pk, target.unit_id, explanation.end_month): explanation} if explanation else {},
+    )
+    chart = _chart(target, series, plans)
+    pace, pace_note = _pace(target, row, series)
+    spring = None
+    if row.period is not None and row.period.end_month <= 3:
+        shift = spring_festival_shift(target.year)
+        spring = shift if shift.distorts(row.period) else None
+    forecast, forecast_note = _forecast(target, row, series)
+    return Focus(
+        row, chart, pace, pace_note, spring, forecast, forecast_note, responsible_unit_id(target)
+    )
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    # The database keeps four places; explanations read "52.31", not "52.3100".
+    return None if value is None else plain(value)
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _chart(target: Target, series, plans) -> dict:
+    indicator = target.indicator
+    months = indicator.release_months()
+    key = (indicator.pk, target.unit_id)
+
+    def values(year: int) -> list[str | None]:
+        out = []
+        for m in months:
+            figure = series.get((*key, year, m))
+            out.append(_number(figure.value) if figure else None)
+        return out
+
+    return {
+        "title": f"{target.unit.name} · {indicator.name}（{indicator.measure_unit}）",
+        "labels": [Period.cumulative(target.year, m).label for m in months],
+        "series": [
+            {
+                "name": _("Actual %(year)s") % {"year": target.year},
+                "kind": "actual",
+                "data": values(target.year),
+            },
+            {
+                "name": _("Plan"),
+                "kind": "plan",
+                "data": [_number(plans[m].value) if m in plans else None for m in months],
+            },
+            {
+                "name": _("Actual %(year)s") % {"year": target.year - 1},
+                "kind": "last_year",
+                "data": values(target.year - 1),
+            },
+        ],
+    }
+
+
+def _pace(target: Target, row: Row, series) -> tuple[NeededPace | None, str]:
+    indicator = target.indicator
+    if target.growth_pct is None:
+        return None, ""
+    if row.period is None or row.figure is None or row.figure.value is None:
+        return None, _("The needed pace is computed once this period's figure is in.")
+    last_year = {
+        m: figure.value
+        for (i, u, y, m), figure in series.items()
+        if (i, u, y) == (indicator.pk, target.unit_id, target.year - 1) and figure.value
+    }
+    try:
+        return (
+            needed_pace(
+                period=row.period,
+                actual_to_date=plain(row.figure.value),
+                published_growth_pct=_plain(row.figure.growth_pct),
+                target_growth_pct=plain(target.growth_pct),
+                last_year={
+                    Period.cumulative(target.year - 1, m): plain(v) for m, v in last_year.items()
+                },
+                merged_jan_feb=indicator.merged_jan_feb,
+                quarterly_only=indicator.quarterly_only,
+                price_basis=indicator.price_basis_enum,
+            ),
+            "",
+        )
+    except KaimenError as exc:
+        return None, exc.message
+
+
+def _forecast(target: Target, row: Row, series) -> tuple[Nowcast | None, str]:
+    indicator = target.indicator
+    if indicator.kind not in ("amount", "count") or indicator.frequency == "yearly":
+        return None, ""
+    if row.period is None or row.figure is None or not row.figure.value:
+        return None, _("The nowcast needs this period's cumulative value.")
+    history: dict[int, dict[Period, Decimal]] = {}
+    for (i, u, y, m), figure in series.items():
+        if (i, u) == (indicator.pk, target.unit_id) and y < target.year and figure.value:
+            history.setdefault(y, {})[Period.cumulative(y, m)] = plain(figure.value)
+    if not history:
+        return None, _("No history of this unit is stored, so there is no nowcast.")
+    try:
+        return (
+            nowcast(
+                history=history,
+                period=row.period,
+                actual_to_date=plain(row.figure.value),
+                merged_jan_feb=indicator.merged_jan_feb,
+                quarterly_only=indicator.quarterly_only,
+                target=_plain(target.value),
+            ),
+            "",
+        )
+    except KaimenError as exc:
+        return None, exc.message
+
+
+def history_for(target: Target) -> dict[int, dict[int, Decimal]]:
+    return history_of(indicator_id=target.indicator_id, unit_id=target.unit_id, before=target.year)

@@ -1,0 +1,385 @@
+"""Forms check the shape of input and return real types; the rules live in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaimen.core.errors import ValidationError as KaimenValidationError
+from kaimen.core.periods import Period
+from kaimen.core.quantities import parse_decimal
+from kaimen.org.models import Unit, UnitKind
+from kaimen.targets import importers
+from kaimen.targets.models import (
+    ExpectationChoice,
+    Frequency,
+    Indicator,
+    IndicatorKind,
+    LightBasisChoice,
+    MeasureUnit,
+    PlanMethod,
+    PriceBasisChoice,
+    Provenance,
+    SplitBasis,
+    Tier,
+)
+
+MONTH_CHOICES = [(m, Period.cumulative(2000, m).label) for m in range(1, 13)]
+
+
+class FigureField(forms.CharField):
+    """A number as bureau staff type it: full-width digits, thousands separators, "—" = none."""
+
+    def __init__(self, *, percent: bool = False, **kwargs) -> None:
+        self.percent = percent
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if self.percent and isinstance(text, str):
+            text = text.strip().rstrip("%％").strip()
+        try:
+            return parse_decimal(text)
+        except KaimenValidationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+def _units():
+    return Unit.objects.filter(is_active=True).order_by("kind", "sort_order", "name")
+
+
+class BoardFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Campaign year"), coerce=int, required=False)
+    month = forms.TypedChoiceField(
+        label=_("Statistics period"), coerce=int, choices=MONTH_CHOICES, required=False
+    )
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"),
+        queryset=Indicator.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All indicators"),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=_units(), required=False, empty_label=_("All units")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *[(k, v) for k, v in UnitKind.choices]],
+    )
+    light = forms.ChoiceField(
+        label=_("Light"),
+        required=False,
+        choices=[
+            ("", _("All lights")),
+            ("red", _("Red")),
+            ("yellow", _("Yellow")),
+            ("green", _("Green")),
+            ("none", _("No light")),
+        ],
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s campaign") % {"year": y}) for y in years]
+
+
+class ExplanationForm(forms.Form):
+    month = forms.TypedChoiceField(coerce=int, choices=MONTH_CHOICES, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Explanation"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What happened, and what the unit is doing to catch up."),
+    )
+
+
+class IndicatorForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "aliases",
+            "measure_unit",
+            "kind",
+            "frequency",
+            "merged_jan_feb",
+            "owner_unit",
+            "higher_is_better",
+            "price_basis",
+            "light_basis",
+            "expectation",
+            "green_within_pts",
+            "yellow_within_pts",
+            "decimals",
+            "is_key",
+            "is_active",
+            "sort_order",
+            "description",
+        ]
+        widgets = {
+            "aliases": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = Unit.objects.filter(
+            is_active=True, kind=UnitKind.DEPARTMENT
+        )
+        for name, choices in (
+            ("measure_unit", MeasureUnit.choices),
+            ("kind", IndicatorKind.choices),
+            ("frequency", Frequency.choices),
+            ("price_basis", PriceBasisChoice.choices),
+            ("light_basis", LightBasisChoice.choices),
+            ("expectation", ExpectationChoice.choices),
+        ):
+            self.fields[name].choices = choices
+
+    def validate_unique(self) -> None:
+        """Uniqueness is the service's rule (with a clearer message)."""
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.filter(is_active=True)
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=_units())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    value = FigureField(label=_("Target value"))
+    growth_pct = FigureField(label=_("Target growth (%)"), percent=True)
+    method = forms.ChoiceField(label=_("Decomposition by period"), choices=PlanMethod.choices)
+    notes = forms.CharField(
+        label=_("Remarks"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecomposeForm(forms.Form):
+    """The method, and for a plan by hand each period's cumulative share of the year (%)."""
+
+    method = forms.ChoiceField(label=_("Method"), choices=PlanMethod.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, months: list[int], year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.months = months
+        for m in months:
+            self.fields[f"share_{m}"] = FigureField(
+                label=Period.cumulative(year, m).label, percent=True
+            )
+
+    def shares(self) -> dict[str, Decimal] | None:
+        if self.cleaned_data["method"] != PlanMethod.MANUAL:
+            return None
+        return {
+            f"1-{m}" if m > 1 else "1": self.cleaned_data[f"share_{m}"]
+            for m in self.months
+            if self.cleaned_data.get(f"share_{m}") is not None
+        }
+
+
+class SplitForm(forms.Form):
+    basis = forms.ChoiceField(label=_("Split by"), choices=[c for c in SplitBasis.choices if c[0]])
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, candidates: list[Unit], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in candidates])
+        for unit in candidates:
+            self.fields[f"weight_{unit.pk}"] = FigureField(label=unit.name)
+
+    def weights(self) -> dict[int, Decimal]:
+        return {
+            unit.pk: self.cleaned_data.get(f"weight_{unit.pk}") or Decimal(0)
+            for unit in self.cleaned_data["units"]
+        }
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label=_("Project"), max_length=100)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=_units())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    planned_investment = FigureField(label=_("Planned investment this year (亿元)"), required=True)
+    notes = forms.CharField(label=_("Remarks"), max_length=200, required=False)
+
+
+class ActualForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.filter(is_active=True)
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.TypedChoiceField(label=_("Statistics period"), coerce=int, choices=MONTH_CHOICES)
+    value = FigureField(label=_("Cumulative value"))
+    growth_pct = FigureField(label=_("Published growth (%)"), percent=True)
+    provenance = forms.ChoiceField(label=_("Source"), choices=Provenance.choices)
+
+    def __init__(self, *args, unit_ids: frozenset[int] | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = _units()
+        self.fields["unit"].queryset = units if unit_ids is None else units.filter(pk__in=unit_ids)
+
+
+class CorrectionForm(forms.Form):
+    value = FigureField(label=_("Corrected cumulative value"))
+    growth_pct = FigureField(label=_("Corrected published growth (%)"), percent=True)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Statistics bureau workbook (.xlsx)"))
+
+    def __init__(self, *args, max_bytes: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)s bytes; the limit is %(limit)s bytes. Remove unused sheets or split the workbook."
+                )
+                % {"size": upload.size, "limit": self.max_bytes}
+            )
+        return upload
+
+
+class MappingForm(forms.Form):
+    """The column mapping of every sheet, prefilled with the detected or remembered one."""
+
+    layout_name = forms.CharField(label=_("Remember this layout as"), max_length=60)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.TypedChoiceField(label=_("Statistics period"), coerce=int, choices=MONTH_CHOICES)
+
+    def __init__(self, *args, layout: importers.Layout, units: list[str], indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = layout
+        role_choices = [
+            (importers.ROLE_VALUE, _("Cumulative value")),
+            (importers.ROLE_GROWTH, _("Growth (%)")),
+            (importers.ROLE_MEASURE, _("Unit of measure")),
+            (importers.ROLE_IGNORE, _("Ignore")),
+        ]
+        indicator_choices = [("", "—"), *[(i.code, i.name) for i in indicators]]
+        unit_choices = [("", _("The district")), *[(u, u) for u in units]]
+        self.sheet_fields: list[tuple[importers.SheetLayout, list, list]] = []
+        for s, sheet in enumerate(layout.sheets):
+            prefix = f"s{s}"
+            head = [
+                (f"{prefix}_use", forms.BooleanField(label=_("Import"), required=False, initial=sheet.use)),
+                (
+                    f"{prefix}_rows",
+                    forms.ChoiceField(
+                        label=_("Each row is"),
+                        choices=[
+                            (importers.ROWS_INDICATOR, _("an indicator")),
+                            (importers.ROWS_UNIT, _("a unit")),
+                        ],
+                        initial=sheet.row_kind,
+                    ),
+                ),
+                (
+                    f"{prefix}_label",
+                    forms.IntegerField(label=_("Name column (1 = A)"), min_value=1, max_value=200, initial=sheet.label_column),
+                ),
+                (
+                    f"{prefix}_first",
+                    forms.IntegerField(label=_("First data row"), min_value=1, initial=sheet.first_data_row),
+                ),
+                (
+                    f"{prefix}_unit",
+                    forms.ChoiceField(label=_("Figures of"), choices=unit_choices, required=False, initial=sheet.unit),
+                ),
+                (
+                    f"{prefix}_unitcol",
+                    forms.IntegerField(label=_("Unit name column (0 = none)"), min_value=0, max_value=200, initial=sheet.unit_column),
+                ),
+            ]  # fmt: skip
+            columns = []
+            for column in sheet.columns:
+                role = forms.ChoiceField(
+                    label=f"{column.letter} {column.header}",
+                    choices=role_choices,
+                    initial=column.role,
+                )
+                indicator = forms.ChoiceField(
+                    choices=indicator_choices, required=False, initial=column.indicator
+                )
+                columns.append(
+                    (column, f"{prefix}_c{column.column}_role", f"{prefix}_c{column.column}_ind")
+                )
+                self.fields[f"{prefix}_c{column.column}_role"] = role
+                self.fields[f"{prefix}_c{column.column}_ind"] = indicator
+            for name, field in head:
+                self.fields[name] = field
+            self.sheet_fields.append((sheet, [name for name, _f in head], columns))
+
+    def sheets(self):
+        """For the template: each sheet with its bound fields."""
+        for sheet, head, columns in self.sheet_fields:
+            yield (
+                sheet,
+                [self[name] for name in head],
+                [(column, self[role], self[ind]) for column, role, ind in columns],
+            )
+
+    def to_layout(self) -> importers.Layout:
+        data = self.cleaned_data
+        sheets = []
+        for s, (sheet, _head, columns) in enumerate(self.sheet_fields):
+            prefix = f"s{s}"
+            label = data[f"{prefix}_label"]
+            mapped = tuple(
+                importers.ColumnMap(
+                    column=column.column,
+                    header=column.header,
+                    role=data[role],
+                    indicator=data[ind] or "",
+                    measure_unit=column.measure_unit,
+                )
+                for column, role, ind in columns
+                if column.column not in (label, data[f"{prefix}_unitcol"])
+            )
+            sheets.append(
+                importers.SheetLayout(
+                    sheet=sheet.sheet,
+                    use=data[f"{prefix}_use"],
+                    row_kind=data[f"{prefix}_rows"],
+                    label_column=label,
+                    header_rows=sheet.header_rows,
+                    first_data_row=data[f"{prefix}_first"],
+                    unit=data[f"{prefix}_unit"] or "",
+                    measure_unit=sheet.measure_unit,
+                    columns=mapped,
+                    notes=(),
+                    unit_column=data[f"{prefix}_unitcol"] or 0,
+                )
+            )
+        return importers.Layout(tuple(sheets))
+
+    @property
+    def period(self) -> Period:
+        return Period.cumulative(self.cleaned_data["year"], self.cleaned_data["month"])
