@@ -30,6 +30,7 @@ from kaimen.ledger.models import (
     Task,
     Trigger,
 )
+from kaimen.ledger.services.responsibility import _load_defaults as _load_responsibility_defaults
 from kaimen.org.demo import DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, User
 
@@ -210,6 +211,8 @@ def load_demo_campaign(*, operator: str = "kaimen demo") -> DemoLedgerResult:
         raise RuntimeError("the demo ledger needs the demo district first (kaimen demo loads it)")
     created_accounts: list[str] = []
     with transaction.atomic():
+        # The office's responsibility table starts as the one shipped with Kaimen.
+        _load_responsibility_defaults(actor=office)
         campaign = _publish(office)
         reports = 0
         for task in Task.objects.filter(campaign=campaign).select_related("lead_unit"):

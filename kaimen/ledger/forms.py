@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.ledger.models import Cadence, Campaign, Light, TaskKind, TaskStatus
+from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
 
 
@@ -274,3 +275,21 @@ class TaskEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = unit_choices()
         self.fields["co_units"].queryset = unit_choices()
+
+
+class ResponsibilityForm(forms.Form):
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Words in a speech that point at this unit, separated by 、 , or new lines."),
+    )
+    duties = forms.CharField(
+        label=_("Duties"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class ResponsibilityNewForm(ResponsibilityForm):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))
+    field_order = ["unit", "keywords", "duties"]

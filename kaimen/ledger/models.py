@@ -499,3 +499,30 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class ResponsibilityEntry(models.Model):
+    """职责对照表: which words in a speech point at which unit. Edited by the office; the parser
+    falls back to the table shipped with Kaimen while this one is empty."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="responsibility")
+    keywords = models.TextField(_("keywords"), help_text=_("Separated by 、 , or new lines."))
+    duties = models.TextField(_("duties"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["unit__kind", "unit__sort_order", "unit__name"]
+        verbose_name = _("responsibility entry")
+        verbose_name_plural = _("responsibility table")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.keywords[:40]}"
+
+    def keyword_list(self) -> list[str]:
+        return split_keywords(self.keywords)
+
+
+def split_keywords(raw: str) -> list[str]:
+    parts = re.split(r"[、,,;;\s]+", raw or "")
+    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))

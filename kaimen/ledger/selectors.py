@@ -20,6 +20,7 @@ from kaimen.ledger.models import (
     LedgerDraft,
     Light,
     ProgressReport,
+    ResponsibilityEntry,
     RunStatus,
     SourceDocument,
     StepState,
@@ -30,6 +31,7 @@ from kaimen.ledger.models import (
     TaskStatus,
     UnitProposal,
 )
+from kaimen.ledger.parsing.units import ResponsibilityRule
 from kaimen.org import scope
 from kaimen.org.models import Role
 from kaimen.org.scope import Perm
@@ -316,3 +318,30 @@ def unit_work(*, user, today: date | None = None) -> UnitWork | None:
         run = last_supervision_run()
         work.failed_run = run if run is not None and run.status == RunStatus.FAILED else None
     return work
+
+
+def responsibility_rules() -> list[ResponsibilityRule] | None:
+    """The office's table as parser rules; None while it is empty (the parser then uses the
+    table shipped with Kaimen)."""
+    entries = ResponsibilityEntry.objects.select_related("unit")
+    rules = [
+        ResponsibilityRule(entry.unit.name, tuple(entry.keyword_list()), entry.duties)
+        for entry in entries
+        if entry.unit.is_active
+    ]
+    return rules or None
+
+
+def responsibility_entries_for_user(*, user) -> QuerySet[ResponsibilityEntry]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return ResponsibilityEntry.objects.select_related("unit").order_by(
+        "unit__kind", "unit__sort_order", "unit__name"
+    )
+
+
+def responsibility_entry_get(*, user, entry_id: int) -> ResponsibilityEntry:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return ResponsibilityEntry.objects.select_related("unit").get(pk=entry_id)
+    except ResponsibilityEntry.DoesNotExist as exc:
+        raise NotFound() from exc

@@ -46,6 +46,18 @@ urlpatterns = [
         name="unit_proposal_decide",
     ),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
+    path("responsibility/", views.responsibility_table, name="responsibility"),
+    path(
+        "responsibility/defaults/",
+        views.responsibility_load_defaults,
+        name="responsibility_defaults",
+    ),
+    path("responsibility/<int:entry_id>/", views.responsibility_edit, name="responsibility_edit"),
+    path(
+        "responsibility/<int:entry_id>/remove/",
+        views.responsibility_remove,
+        name="responsibility_remove",
+    ),
     path("supervision/", views.supervision_queue, name="supervision_queue"),
     path("supervision/run/", views.supervision_run_now, name="supervision_run_now"),
     path(

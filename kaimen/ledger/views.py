@@ -632,3 +632,81 @@ def supervision_run_now(request: HttpRequest) -> HttpResponse:
             % {"n": run.proposed, "m": run.lights_changed},
         )
     return redirect("ledger:supervision_queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def responsibility_table(request: HttpRequest) -> HttpResponse:
+    """职责对照表: the office edits which words point at which unit."""
+    entries = selectors.responsibility_entries_for_user(user=request.user)
+    form = forms.ResponsibilityNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.responsibility_save(
+                actor=request.user,
+                unit=form.cleaned_data["unit"],
+                keywords=form.cleaned_data["keywords"],
+                duties=form.cleaned_data["duties"],
+            )
+        except ValidationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("ledger:responsibility")
+    rows = [
+        (
+            entry,
+            forms.ResponsibilityForm(
+                initial={
+                    "keywords": entry.keywords,
+                    "duties": entry.duties,
+                    "version": entry.version,
+                },
+                prefix=f"e{entry.pk}",
+            ),
+        )
+        for entry in entries
+    ]
+    return render(request, "ledger/responsibility.html", {"rows": rows, "form": form})
+
+
+@login_required
+@require_POST
+def responsibility_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.responsibility_entry_get(user=request.user, entry_id=entry_id)
+    form = forms.ResponsibilityForm(request.POST, prefix=f"e{entry.pk}")
+    if not form.is_valid() or not form.cleaned_data.get("version"):
+        messages.error(request, _("Fill in at least one keyword."))
+        return redirect("ledger:responsibility")
+    try:
+        services.responsibility_save(
+            actor=request.user,
+            unit=entry.unit,
+            keywords=form.cleaned_data["keywords"],
+            duties=form.cleaned_data["duties"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{entry.unit.name}:{exc.message}")
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def responsibility_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.responsibility_entry_get(user=request.user, entry_id=entry_id)
+    services.responsibility_remove(actor=request.user, entry=entry)
+    messages.success(request, _("Removed."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def responsibility_load_defaults(request: HttpRequest) -> HttpResponse:
+    added = services.responsibility_load_defaults(actor=request.user)
+    messages.success(
+        request, _("%(n)d entries added from the table shipped with Kaimen.") % {"n": added}
+    )
+    return redirect("ledger:responsibility")

@@ -23,6 +23,11 @@ from kaimen.ledger.services.drafts import (
     unit_proposal_decide,
 )
 from kaimen.ledger.services.export import EXPORT_TYPES, ExportFile, ledger_export
+from kaimen.ledger.services.responsibility import (
+    responsibility_load_defaults,
+    responsibility_remove,
+    responsibility_save,
+)
 from kaimen.ledger.services.supervision import supervision_decide, supervision_run
 from kaimen.ledger.services.work import (
     contribution_add,
@@ -36,6 +41,9 @@ from kaimen.ledger.services.work import (
 )
 
 __all__ = [
+    "responsibility_load_defaults",
+    "responsibility_remove",
+    "responsibility_save",
     "EXPORT_TYPES",
     "CalendarYearMissing",
     "ExportFile",

@@ -39,6 +39,7 @@ from kaimen.ledger.models import (
 )
 from kaimen.ledger.parsing import ParseError, parse_text
 from kaimen.ledger.parsing.readers import read_document
+from kaimen.ledger.selectors import responsibility_rules
 from kaimen.ledger.services.common import (
     ITEM_FIELDS,
     MAX_PASTE_CHARS,
@@ -93,6 +94,7 @@ def _parse(
         year=year,
         hard_wrapped=hard_wrapped,
         campaign_end=campaign.end if campaign else None,
+        responsibility=responsibility_rules(),
     ).to_dict()
     spec = build_draft(parsed, source=text, units=units_by_name())
     if not any(item.is_leaf for item in spec.items):
