@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.core import services as core_services
@@ -33,6 +34,7 @@ from kaimen.ledger.models import (
     LedgerDraft,
     Milestone,
     ProgressReport,
+    ResponsibilityEntry,
     SourceDocument,
     SupervisionRun,
     SupervisionStep,
@@ -158,6 +160,11 @@ CASES: list[Case] = [
     Case("ledger:supervision_queue", "GET", allowed=OFFICE),
     Case("ledger:supervision_run_now", "POST", allowed=OFFICE, ok=302),
     Case("ledger:supervision_decide", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:responsibility", "GET", allowed=OFFICE),
+    Case("ledger:responsibility", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:responsibility_defaults", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:responsibility_edit", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:responsibility_remove", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar", "GET", allowed=OFFICE),
     Case("core:calendar", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar_override_remove", "POST", allowed=OFFICE, ok=302),
@@ -248,6 +255,7 @@ def db_state() -> dict[str, list]:
         LedgerDraft,
         DraftItem,
         UnitProposal,
+        ResponsibilityEntry,
         Unit,
         WorkdayOverride,
         CalendarYear,
@@ -318,6 +326,17 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
             data = {"day": "2027-01-05", "is_workday": "0", "note": "元旦调休"}
         case "calendar_year_mark":
             data = {"year": "2027", "complete": "1"}
+        case "responsibility":
+            data = {"unit": cast.town_b.pk, "keywords": "矩阵、测试"}
+        case "responsibility_defaults":
+            # a unit the shipped table knows, so loading the defaults really adds an entry
+            Unit.objects.get_or_create(name="区商务局", defaults={"kind": "department"})
+        case "responsibility_edit" | "responsibility_remove":
+            entry, _ = ResponsibilityEntry.objects.get_or_create(
+                unit=cast.town_a, defaults={"keywords": "停车", "updated_at": timezone.now()}
+            )
+            kwargs = {"entry_id": entry.pk}
+            data = {f"e{entry.pk}-keywords": "停车、充电桩", f"e{entry.pk}-version": entry.version}
     if short == "instruction_answer":
         kwargs = {"instruction_id": Instruction.objects.get(task=task).pk}
     elif short == "attachment_download":
@@ -390,6 +409,9 @@ POST_ONLY = [
     ("ledger:supervision_decide", {"step_id": 1}),
     ("core:calendar_override_remove", {"override_id": 1}),
     ("core:calendar_year_mark", {}),
+    ("ledger:responsibility_defaults", {}),
+    ("ledger:responsibility_edit", {"entry_id": 1}),
+    ("ledger:responsibility_remove", {"entry_id": 1}),
 ]
 
 
