@@ -1,10 +1,13 @@
 """`make bench`: every benchmark in turn, each printing the figures quoted in the README."""
 
 from bench import foundation
+from bench import ledger as ledger_bench
 from bench import targets as targets_bench
 
 if __name__ == "__main__":
     print("== foundation ==")
     foundation.main([])
+    print("== ledger ==")
+    ledger_bench.main([])
     print("== targets ==")
     targets_bench.main([])
