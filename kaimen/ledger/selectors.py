@@ -33,7 +33,6 @@ from kaimen.ledger.models import (
 )
 from kaimen.ledger.parsing.units import ResponsibilityRule
 from kaimen.org import scope
-from kaimen.org.models import Role
 from kaimen.org.scope import Perm
 
 
@@ -313,7 +312,7 @@ def unit_work(*, user, today: date | None = None) -> UnitWork | None:
             state=StepState.CONFIRMED,
             task__status__in=OPEN_STATUSES,
         ).count()
-    if s.has(Role.OFFICE):
+    if scope.can(user, Perm.LEDGER_MANAGE):
         work.proposals = SupervisionStep.objects.filter(state=StepState.PROPOSED).count()
         run = last_supervision_run()
         work.failed_run = run if run is not None and run.status == RunStatus.FAILED else None
