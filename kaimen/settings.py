@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kaimen.audit",
     "kaimen.ledger",
     "kaimen.targets",
+    "kaimen.briefings",
 ]
 
 MIDDLEWARE = [

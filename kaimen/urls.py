@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("kaimen.audit.urls")),
     path("ledger/", include("kaimen.ledger.urls")),
     path("targets/", include("kaimen.targets.urls")),
+    path("briefings/", include("kaimen.briefings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

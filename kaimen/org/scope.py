@@ -54,6 +54,9 @@ class Perm(StrEnum):
     ACTUAL_APPROVE = "targets.actual.approve"
     ACTUAL_IMPORT = "targets.import"
     LIGHT_EXPLAIN = "targets.explain"
+    # The weekly dispatch briefing (调度通报): the office builds it, leaders and the office read.
+    BRIEFING_VIEW = "briefings.view"
+    BRIEFING_BUILD = "briefings.build"
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,10 @@ def can(user, perm: Perm, obj=None) -> bool:
                 return True
             liaison_units = s.units_with(Role.LIAISON)
             return bool(liaison_units) if obj is None else obj in liaison_units
+        case Perm.BRIEFING_VIEW:
+            return s.has(Role.LEADER, Role.OFFICE)
+        case Perm.BRIEFING_BUILD:
+            return s.has(Role.OFFICE)
     return False
 
 

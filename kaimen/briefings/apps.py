@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BriefingsConfig(AppConfig):
+    name = "kaimen.briefings"
+    label = "briefings"
+    verbose_name = _("Dispatch briefings")
+
+    def ready(self) -> None:
+        from kaimen.core import navigation
+        from kaimen.core.navigation import NavItem
+
+        navigation.register(
+            NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),
+            before="org:unit_list",
+        )
