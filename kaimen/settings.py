@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "kaimen.audit",
     "kaimen.ledger",
     "kaimen.targets",
+    "kaimen.evaluation",
+    "kaimen.accountability",
     "kaimen.briefings",
 ]
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("kaimen.audit.urls")),
     path("ledger/", include("kaimen.ledger.urls")),
     path("targets/", include("kaimen.targets.urls")),
+    path("evaluation/", include("kaimen.evaluation.urls")),
+    path("accountability/", include("kaimen.accountability.urls")),
     path("briefings/", include("kaimen.briefings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),

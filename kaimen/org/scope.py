@@ -57,6 +57,19 @@ class Perm(StrEnum):
     # The weekly dispatch briefing (调度通报): the office builds it, leaders and the office read.
     BRIEFING_VIEW = "briefings.view"
     BRIEFING_BUILD = "briefings.build"
+    # Notifications: everyone reads his own inbox; the office configures the channels (SMTP,
+    # DingTalk and WeCom group robots) and reads the delivery log.
+    NOTIFICATIONS_MANAGE = "notifications.manage"
+    # The leader dashboard (驾驶舱).
+    DASHBOARD_VIEW = "dashboard.view"
+    # Scorecards, rankings, 红黑榜 and commendations. obj: the id of the unit concerned.
+    EVALUATION_VIEW = "evaluation.view"
+    EVALUATION_MANAGE = "evaluation.manage"
+    EVALUATION_OBJECT = "evaluation.object"
+    # Accountability (提醒 → 督办 → 约谈 → 通报 → 问责建议). obj: the id of the unit concerned.
+    ACCOUNTABILITY_VIEW = "accountability.view"
+    ACCOUNTABILITY_DECIDE = "accountability.decide"
+    ACCOUNTABILITY_EXPLAIN = "accountability.explain"
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,28 @@ def can(user, perm: Perm, obj=None) -> bool:
             return s.has(Role.LEADER, Role.OFFICE)
         case Perm.BRIEFING_BUILD:
             return s.has(Role.OFFICE)
+        case Perm.NOTIFICATIONS_MANAGE:
+            return s.has(Role.OFFICE)
+        case Perm.DASHBOARD_VIEW:
+            return s.has(Role.LEADER, Role.OFFICE)
+        case Perm.EVALUATION_VIEW | Perm.ACCOUNTABILITY_VIEW:
+            # obj None: whether the pages open at all; obj: a unit id, which a liaison or member
+            # reads only for its own unit (a unit sees its own standing and record)
+            if s.sees_all_business:
+                return True
+            if obj is None:
+                return bool(s.own_unit_ids)
+            return getattr(obj, "pk", obj) in s.own_unit_ids
+        case Perm.EVALUATION_MANAGE:
+            # schemes, score runs, answers to objections, publication, commendations
+            return s.has(Role.OFFICE)
+        case Perm.EVALUATION_OBJECT | Perm.ACCOUNTABILITY_EXPLAIN:
+            # obj: the unit id; its liaison lodges the objection (申诉) or attaches the explanation
+            liaison_units = s.units_with(Role.LIAISON)
+            return bool(liaison_units) if obj is None else getattr(obj, "pk", obj) in liaison_units
+        case Perm.ACCOUNTABILITY_DECIDE:
+            # a person confirms or dismisses each proposal: the office, or a leader
+            return s.has(Role.OFFICE, Role.LEADER)
     return False
 
 

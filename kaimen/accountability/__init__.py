@@ -1,0 +1,1 @@
+"""Accountability records: the ladder's proposals, confirmed or dismissed by a person."""
