@@ -15,6 +15,7 @@ from __future__ import annotations
 import zipfile
 from typing import BinaryIO
 
+from kaimen.core import packages
 from kaimen.core.errors import ValidationError
 
 KINDS = {
@@ -25,16 +26,15 @@ KINDS = {
     ".jpg": "jpeg",
     ".jpeg": "jpeg",
 }
-MAX_ZIP_ENTRIES = 1_000
-MAX_ZIP_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_ZIP_RATIO = 100
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_LIMITS = packages.ZipLimits(
+    max_entries=1_000, max_uncompressed=100 * 1024 * 1024, max_ratio=100
+)
+OLE_MAGIC = packages.OLE_MAGIC
 _SIGNATURES = {
     "pdf": (b"%PDF-",),
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpeg": (b"\xff\xd8\xff",),
 }
-_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 _LABEL = {"docx": "Word(.docx)", "xlsx": "Excel(.xlsx)"}
 
 
@@ -107,46 +107,35 @@ def _check_package(fh: BinaryIO, *, name: str, kind: str) -> None:
     with package:
         infos = package.infolist()
         # The directory's declared sizes are checked before any part is decompressed.
-        total = sum(info.file_size for info in infos)
-        inflated = any(
-            info.file_size > 1024 * 1024
-            and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
-            for info in infos
-        )
-        if len(infos) > MAX_ZIP_ENTRIES or total > MAX_ZIP_UNCOMPRESSED or inflated:
+        if packages.bomb_signal(infos, ZIP_LIMITS):
             raise _refuse(
                 name,
                 "解压后体积异常(疑似“压缩炸弹”)",
                 "请上传正常的 Office 文件;如确为大文件,请删除其中的图片后再试",
                 "zip_bomb",
             )
-        if any(info.flag_bits & 0x1 for info in infos):
+        if packages.is_encrypted(infos):
             raise _refuse(name, "已加密", "请去掉密码后另存再上传", "encrypted")
         names = {info.filename for info in infos}
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
+        if packages.has_macros(names):
             raise _refuse(
                 name,
                 "含有宏代码",
                 "请另存为不含宏的 .xlsx 或 .docx 文件后再上传",
                 "macro",
             )
-        if "[Content_Types].xml" not in names or _MAIN_PART[kind] not in names:
-            other = next((k for k, part in _MAIN_PART.items() if part in names and k != kind), None)
+        found = packages.office_kind(names)
+        if found != kind:
             what = (
-                f"实际是 {_LABEL[other]} 文件,却以 {extension_of(name)} 为扩展名"
-                if other
+                f"实际是 {_LABEL[found]} 文件,却以 {extension_of(name)} 为扩展名"
+                if found in _LABEL
                 else f"不是 {_LABEL[kind]} 文件(缺少正文部分)"
             )
             raise _refuse(name, what, "请按文件的真实类型上传,不要修改扩展名", "mismatch")
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            with package.open(info) as part:
-                start = part.read(4096).upper()
-            if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                raise _refuse(
-                    name,
-                    "含有 XML 实体声明,可能是恶意构造的文件",
-                    "请用 Office 或 WPS 重新另存后再上传",
-                    "xml_entities",
-                )
+        if packages.entity_declaring_part(package):
+            raise _refuse(
+                name,
+                "含有 XML 实体声明,可能是恶意构造的文件",
+                "请用 Office 或 WPS 重新另存后再上传",
+                "xml_entities",
+            )

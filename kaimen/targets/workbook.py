@@ -31,6 +31,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as parse_xml
 
+from kaimen.core import packages
 from kaimen.core.errors import ValidationError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -40,11 +41,17 @@ MAX_ENTRIES = 1000
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
+ZIP_LIMITS = packages.ZipLimits(
+    max_entries=MAX_ENTRIES,
+    max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+    max_ratio=MAX_RATIO,
+    ratio_from_bytes=RATIO_CHECK_FROM_BYTES,
+)
 MAX_SHEETS = 60
 MAX_COLUMNS = 200
 
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = packages.OLE_MAGIC
+_ZIP_MAGIC = packages.ZIP_MAGIC
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -95,7 +102,7 @@ def check_upload(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) 
         raise _refuse(f"文件“{name}”已损坏，无法作为.xlsx打开。{_RESAVE}") from exc
     _check_bomb(infos, name)
     names = {info.filename for info in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
+    if packages.has_macros(names):
         raise _refuse(f"文件“{name}”包含宏（vbaProject.bin），出于安全原因不接收宏。{_RESAVE}")
     if "[Content_Types].xml" not in names:
         raise _refuse(f"文件“{name}”缺少[Content_Types].xml，不是有效的Office文件。{_RESAVE}")
@@ -122,27 +129,24 @@ def check_upload(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) 
 
 
 def _check_bomb(infos: list[zipfile.ZipInfo], name: str) -> None:
-    if len(infos) > MAX_ENTRIES:
+    bomb = packages.bomb_signal(infos, ZIP_LIMITS)
+    if bomb is None:
+        return
+    if bomb.reason == "entries":
         raise _refuse(
-            f"文件“{name}”内部有{len(infos)}个条目（上限{MAX_ENTRIES}），疑似恶意构造的压缩文件，"
+            f"文件“{name}”内部有{bomb.entries}个条目（上限{MAX_ENTRIES}），疑似恶意构造的压缩文件，"
             "已拒收。请上传统计部门提供的原始工作簿。"
         )
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size >= RATIO_CHECK_FROM_BYTES and (
-            info.compress_size == 0 or info.file_size / info.compress_size > MAX_RATIO
-        ):
-            raise _refuse(
-                f"文件“{name}”中的“{info.filename[:60]}”压缩比异常"
-                f"（{_megabytes(info.compress_size)}解压后声明为{_megabytes(info.file_size)}），"
-                "疑似压缩炸弹，已拒收。请上传统计部门提供的原始工作簿。"
-            )
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if bomb.reason == "ratio":
         raise _refuse(
-            f"文件“{name}”解压后声明为{_megabytes(total)}，超过上限{_megabytes(MAX_UNCOMPRESSED_BYTES)}，"
-            "疑似压缩炸弹，已拒收。如确为超大数据，请拆分成几个文件上传。"
+            f"文件“{name}”中的“{bomb.member[:60]}”压缩比异常"
+            f"（{_megabytes(bomb.compressed)}解压后声明为{_megabytes(bomb.declared)}），"
+            "疑似压缩炸弹，已拒收。请上传统计部门提供的原始工作簿。"
         )
+    raise _refuse(
+        f"文件“{name}”解压后声明为{_megabytes(bomb.total)}，超过上限{_megabytes(MAX_UNCOMPRESSED_BYTES)}，"
+        "疑似压缩炸弹，已拒收。如确为超大数据，请拆分成几个文件上传。"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

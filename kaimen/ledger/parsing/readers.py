@@ -19,17 +19,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaimen.core import packages
 from kaimen.core.errors import KaimenError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 2_000
-MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_ZIP_RATIO = 200
+ZIP_LIMITS = packages.ZipLimits(
+    max_entries=2_000, max_uncompressed=200 * 1024 * 1024, max_ratio=200
+)
 MAX_PDF_PAGES = 500
 PDF_TIME_LIMIT = 60.0
 PDF_MEMORY_LIMIT_MB = 1_024
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936", "euc_cn"}
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*\d{1,4})?\s*(?:[-—–－])?\s*$"
@@ -192,16 +192,12 @@ def _check_zip(path: Path) -> None:
         ) from exc
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
+        bomb = packages.bomb_signal(infos, ZIP_LIMITS)
+        if bomb and bomb.reason == "entries":
             raise _fail(
                 name, "文件内部条目过多,疑似恶意文件", "请上传正常的 Word 文件。", "zip_bomb"
             )
-        total = sum(i.file_size for i in infos)
-        ratio_bad = any(
-            i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1)
-            for i in infos
-        )
-        if total > MAX_ZIP_UNCOMPRESSED or ratio_bad:
+        if bomb:
             raise _fail(
                 name,
                 "文件解压后体积异常巨大(疑似“压缩炸弹”)",
@@ -209,32 +205,27 @@ def _check_zip(path: Path) -> None:
                 "zip_bomb",
             )
         names = {i.filename for i in infos}
-        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+        if packages.office_kind(names) != "docx":
             raise _fail(
                 name,
                 "这不是 Word(.docx)文件(缺少正文部分)",
                 "请确认文件类型;Excel 或其他文件请不要改扩展名上传。",
                 "not_docx",
             )
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
+        if packages.has_macros(names):
             raise _fail(
                 name,
                 "文件含有宏代码",
                 "请在 Word 中另存为不含宏的 .docx 文件后再上传。",
                 "macro",
             )
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            with zf.open(info) as part:
-                head = part.read(4096).upper()
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise _fail(
-                    name,
-                    "文件含有 XML 实体声明,可能是恶意构造的文件",
-                    "请用 Word 重新另存为 .docx 后再上传。",
-                    "xml_entities",
-                )
+        if packages.entity_declaring_part(zf):
+            raise _fail(
+                name,
+                "文件含有 XML 实体声明,可能是恶意构造的文件",
+                "请用 Word 重新另存为 .docx 后再上传。",
+                "xml_entities",
+            )
 
 
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
@@ -599,7 +590,7 @@ def read_pdf(
 
 
 def _sniff(head: bytes, suffix: str) -> str:
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(packages.OLE_MAGIC):
         return "ole"
     if b"%PDF-" in head[:1024]:
         return "pdf"
