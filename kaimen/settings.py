@@ -301,6 +301,21 @@ def _huey():
 
 HUEY = _huey()
 
+# Notifications (kaimen.briefings.notify). E-mail channels send through this SMTP server
+# (KAIMEN_EMAIL_HOST empty: e-mail is not configured, and the channel page says so); the group
+# robots' webhooks are configured by the office in the application. KAIMEN_BASE_URL is the
+# address users open the platform at, for the links in robots' and e-mail messages.
+EMAIL_HOST = env_str("KAIMEN_EMAIL_HOST")
+EMAIL_PORT = env_int("KAIMEN_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KAIMEN_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("KAIMEN_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("KAIMEN_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("KAIMEN_EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("KAIMEN_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("KAIMEN_EMAIL_FROM")
+NOTIFY_WEBHOOK_TIMEOUT = env_int("KAIMEN_WEBHOOK_TIMEOUT", 10)
+KAIMEN_BASE_URL = env_str("KAIMEN_BASE_URL")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

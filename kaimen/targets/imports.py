@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
+from kaimen.briefings.notify_events import red_lights_check_on_commit
 from kaimen.core import clock
 from kaimen.core.errors import KaimenError, ValidationError
 from kaimen.core.periods import Period
@@ -700,6 +701,9 @@ def import_commit(
                     "unchanged": unchanged,
                     "corrections": corrections,
                 },
+            )
+            red_lights_check_on_commit(
+                year=prepared.period.year, end_month=prepared.period.end_month
             )
     except Exception as exc:
         # A refusal (problems in the file) sends the batch back to review; anything else

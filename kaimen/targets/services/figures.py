@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
+from kaimen.briefings.notify_events import red_lights_check_on_commit
 from kaimen.core import clock
 from kaimen.core.errors import StaleVersion, ValidationError
 from kaimen.core.periods import Period
@@ -123,6 +124,7 @@ def actual_submit(
                 obj=actual,
                 after=figure_snapshot(actual),
             )
+            red_lights_check_on_commit(year=year, end_month=end_month, indicator_id=indicator.pk)
     except IntegrityError as exc:  # submitted by someone else a moment ago
         raise refusal from exc
     return actual
@@ -241,6 +243,9 @@ def correction_approve(*, actor, correction: ActualCorrection, note: str = "") -
             after=figure_snapshot(new)
             | {"requested_by": locked.requested_by_id, "approved_by": actor.pk},
             message=locked.reason[:300],
+        )
+        red_lights_check_on_commit(
+            year=base.year, end_month=base.end_month, indicator_id=base.indicator_id
         )
     correction.refresh_from_db()
     return new
