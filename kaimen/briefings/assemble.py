@@ -1,8 +1,9 @@
 """The snapshot of a briefing, read from the ledger and the targets' monitoring board.
 
 Everything the document says is gathered here once and frozen into a ``BriefingSnapshot``; the
-builders never read the database. Rankings and the 红黑榜 stay empty until the office has
-confirmed a scorecard, and the overview says so rather than showing invented numbers.
+builders never read the database. Rankings and the 红黑榜 come from the latest score run the
+office has published (never a draft); until there is one they stay empty, and the overview says
+so rather than showing invented numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kaimen.core import clock, official_calendar
 from kaimen.core.errors import ValidationError
 from kaimen.core.periods import Period
 from kaimen.core.workdays import CalendarYearMissing
+from kaimen.evaluation import selectors as evaluation
 from kaimen.ledger.models import OPEN_STATUSES, Campaign, StepState, SupervisionStep, Task
 from kaimen.ledger.models import Light as TaskLight
 from kaimen.org.models import UnitKind
@@ -81,8 +83,15 @@ def _supervision_text(steps: list[SupervisionStep]) -> tuple[str, str]:
 
 def _overdue(tasks: list[Task], today: date) -> tuple[OverdueTask, ...]:
     late = [t for t in tasks if t.status in OPEN_STATUSES and t.deadline < today]
+    return tuple(row for _task, row in overdue_rows(late, today))
+
+
+def overdue_rows(late: list[Task], today: date) -> list[tuple[Task, OverdueTask]]:
+    """Each late task (open, deadline passed; lead unit loaded), oldest deadline first, with its
+    overdue working days and its supervision so far: three queries however many tasks (the
+    briefing and the leader dashboard both list them)."""
     if not late:
-        return ()
+        return []
     steps: dict[int, list[SupervisionStep]] = defaultdict(list)
     for step in SupervisionStep.objects.filter(task__in=late).order_by("-proposed_at", "-pk"):
         steps[step.task_id].append(step)
@@ -95,9 +104,14 @@ def _overdue(tasks: list[Task], today: date) -> tuple[OverdueTask, ...]:
             days = (today - t.deadline).days  # no official calendar: calendar days, still true
         supervision, proposed = _supervision_text(steps[t.pk])
         rows.append(
-            OverdueTask(t.path, t.title, t.lead_unit.name, t.deadline, days, supervision, proposed)
+            (
+                t,
+                OverdueTask(
+                    t.path, t.title, t.lead_unit.name, t.deadline, days, supervision, proposed
+                ),
+            )
         )
-    return tuple(rows)
+    return rows
 
 
 def _indicator_rows(rows: list[Row], district_id: int | None) -> list[Row]:
@@ -213,10 +227,20 @@ def assemble_snapshot(
     counts = overview_counts(i.light for i in indicators)
     task_lights = {light: sum(1 for t in tasks if t.light == light) for light in TaskLight.values}
     period_label = Period.cumulative(year, end_month).label if end_month else "本期"
+    ranked = campaign or evaluation.campaign_with_published_run(year)
+    rankings = evaluation.published_ranking_rows(ranked)
+    roll = evaluation.published_roll_rows(ranked)
+    if rankings:
+        ranking_text = (
+            f"排名与红黑榜采用{evaluation.published_period_label(ranked)}考核结果，"
+            "已经各单位申诉期并由调度办确认发布。"
+        )
+    else:
+        ranking_text = "本期尚未开展评分排名，排名与红黑榜待调度办确认评分方案后发布。"
     paragraphs = [
         f"截至{year}年{period_label}，台账任务亮灯情况：绿灯{task_lights['green']}项、"
         f"黄灯{task_lights['yellow']}项、红灯{task_lights['red']}项。",
-        "本期尚未开展评分排名，排名与红黑榜待调度办确认评分方案后发布。",
+        ranking_text,
     ]
     return BriefingSnapshot(
         title=f"{campaign.name if campaign else f'{year}年'}调度通报",
@@ -237,8 +261,8 @@ def assemble_snapshot(
         ),
         indicators=indicators,
         charts=tuple(charts),
-        rankings=(),
-        honour_roll=(),
+        rankings=rankings,
+        honour_roll=roll,
         overdue_tasks=overdue,
         nowcast_quarter=nowcast_quarter,
         nowcast=tuple(nowcasts),

@@ -6,3 +6,16 @@ class EvaluationConfig(AppConfig):
     name = "kaimen.evaluation"
     label = "evaluation"
     verbose_name = _("Scorecards and rankings")
+
+    def ready(self) -> None:
+        from kaimen.core import home, navigation
+        from kaimen.core.navigation import NavItem
+        from kaimen.evaluation import metrics, panels
+
+        # The builtin metrics' data providers; later modules register theirs the same way.
+        metrics.register_builtin_providers()
+        navigation.register(
+            NavItem(_("Rankings"), "evaluation:index", "evaluation.view", "evaluation"),
+            before="org:unit_list",
+        )
+        home.register(panels.standing_panel)

@@ -57,7 +57,8 @@ def test_the_office_builds_a_briefing_from_the_demo_data(built):
     for heading in SECTIONS:
         assert heading in text
     assert "开门红" in text
-    assert "尚未开展评分排名" in text  # no scorecard yet: said, not invented
+    # the demo's published March run, never a draft (tests/briefings/test_briefing_rankings.py)
+    assert "排名与红黑榜采用2025年3月考核结果" in text
     assert len(doc.tables) >= 1
     assert len(doc.inline_shapes) >= 1
     assert built.number == 1

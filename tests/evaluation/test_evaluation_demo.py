@@ -1,0 +1,77 @@
+"""The demo's work competition: a scheme, rated practices, a published March run with its
+红黑榜 and commendations; loading the demo twice gives the same data."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from kaimen.evaluation import codec, selectors
+from kaimen.evaluation.models import (
+    Commendation,
+    InnovationPractice,
+    Objection,
+    ObjectionOutcome,
+    RollBoard,
+    RunStatus,
+    ScoreRun,
+    ScoringScheme,
+    Standing,
+)
+from kaimen.ledger.demo import CAMPAIGN
+from kaimen.ledger.models import Campaign
+from kaimen.org.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def state() -> dict[str, list]:
+    return {
+        m.__name__: list(m.objects.order_by("pk").values())
+        for m in (ScoringScheme, InnovationPractice, ScoreRun, Standing, Objection, Commendation)
+    }
+
+
+def test_the_demo_publishes_a_month_run_and_is_idempotent():
+    call_command("demo", stdout=StringIO())
+    campaign = Campaign.objects.get(name=CAMPAIGN)
+    scheme = codec.scheme_from_dict(ScoringScheme.objects.get(campaign=campaign).config)
+    assert [d.dimension.value for d in scheme.dimensions] == ["speed", "quality", "innovation"]
+    practices = InnovationPractice.objects.filter(campaign=campaign)
+    assert practices.count() >= 10
+    assert not practices.filter(rating__isnull=True).exists()
+    run = ScoreRun.objects.get(campaign=campaign)
+    assert (run.status, run.period_label) == (RunStatus.PUBLISHED, "2025年3月")
+    assert run.published_at.date() == date(2025, 4, 16)
+    assert run.window_closes_on < run.published_at.date()
+    assert run.standings.filter(board=RollBoard.RED).exists()
+    assert run.standings.filter(board=RollBoard.BLACK).exists()
+    objection = Objection.objects.get(run=run)
+    assert objection.outcome == ObjectionOutcome.REJECTED
+    kinds = sorted(Commendation.objects.filter(run=run).values_list("kind", flat=True))
+    assert kinds == ["person", "unit", "unit"]
+    assert selectors.published_ranking_rows(campaign)
+    before = state()
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert state() == before
+    assert "Rankings: already there, unchanged." in out.getvalue()
+
+
+def test_the_demo_ranking_page_opens_for_a_town_liaison(client):
+    call_command("demo", stdout=StringIO())
+    run = ScoreRun.objects.get()
+    liaison = User.objects.get(username="liaison.chengguan")
+    User.objects.filter(pk=liaison.pk).update(must_change_password=False)  # first sign-in done
+    liaison.refresh_from_db()
+    client.force_login(liaison)
+    page = client.get(reverse("evaluation:run_detail", args=[run.pk]))
+    assert page.status_code == 200
+    assert "城关街道" in page.content.decode()
+    own = run.standings.get(unit__name="城关街道")
+    detail = client.get(reverse("evaluation:standing_detail", args=[run.pk, own.unit_id]))
+    assert "标准化" in detail.content.decode()
