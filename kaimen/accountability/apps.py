@@ -6,3 +6,20 @@ class AccountabilityConfig(AppConfig):
     name = "kaimen.accountability"
     label = "accountability"
     verbose_name = _("Accountability")
+
+    def ready(self) -> None:
+        from kaimen.accountability import panels
+        from kaimen.core import home, navigation
+        from kaimen.core.navigation import NavItem
+
+        navigation.register(
+            NavItem(
+                _("Accountability"),
+                "accountability:record",
+                "accountability.view",
+                "accountability",
+            ),
+            before="org:unit_list",
+        )
+        home.register(panels.office_panel)
+        home.register(panels.unit_panel)

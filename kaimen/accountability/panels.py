@@ -1,0 +1,50 @@
+"""Home panels: the proposals awaiting the office's decision, and a liaison's own open items."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from kaimen.accountability import selectors
+from kaimen.accountability.models import Proposal, RunStatus, Status
+from kaimen.core.home import Panel
+from kaimen.org import scope
+from kaimen.org.scope import Perm
+
+
+def office_panel(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not scope.can(user, Perm.ACCOUNTABILITY_DECIDE):
+        return None
+    queue = selectors.proposal_queue(user=user)
+    count = queue.count()
+    run = selectors.last_run()
+    failed = run if run is not None and run.status == RunStatus.FAILED else None
+    if not count and failed is None:
+        return None
+    context = {"open": count, "top": list(queue[:3]), "failed_run": failed}
+    return Panel(_("Accountability"), "accountability/_panel_office.html", context, order=15)
+
+
+def unit_panel(request: HttpRequest) -> Panel | None:
+    """A liaison's or member's own unit: the open proposals about it, to explain."""
+    user = request.user
+    units = selectors.own_unit_ids(user)
+    if not units or scope.scope_for(user).sees_all_business:
+        return None
+    items = list(
+        Proposal.objects.filter(unit_id__in=units, status=Status.PROPOSED)
+        .select_related("unit")
+        .annotate(n_explanations=Count("explanations"))
+        .order_by("-proposed_at", "-pk")[:10]
+    )
+    if not items:
+        return None
+    context = {"items": items, "units": units}
+    return Panel(
+        _("Accountability proposals about my unit"),
+        "accountability/_panel_unit.html",
+        context,
+        order=12,
+    )

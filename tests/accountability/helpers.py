@@ -1,0 +1,103 @@
+"""Building ledger and targets state for the accountability tests, through the services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from kaimen.accountability import services
+from kaimen.accountability.models import Proposal, ProposerRun
+from kaimen.core import clock
+from kaimen.ledger import services as ledger
+from kaimen.ledger.models import Campaign, StepState, SupervisionStep, Task
+from kaimen.org.models import Unit
+from kaimen.targets import services as targets
+from kaimen.targets.models import Actual, Indicator, Provenance, Target
+from tests.ledger.ledger_helpers import make_tasks
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+
+
+def set_day(clock_fixture, day: date, hour: int = 9) -> None:
+    clock_fixture.current = at(day, hour)
+
+
+def overdue_tasks(cast, clock_fixture, units: list[Unit], *, deadline=date(2025, 3, 10)):
+    """Tasks published Mon 24 Feb 2025 (weekly reports, no report ever filed)."""
+    set_day(clock_fixture, date(2025, 2, 24))
+    return make_tasks(cast, [(u, []) for u in units], deadline=deadline)
+
+
+def confirm_supervision(cast, clock_fixture, *, day: date) -> list[SupervisionStep]:
+    """The ledger's daily check on ``day``, and the office confirming what it proposes."""
+    set_day(clock_fixture, day, 7)
+    ledger.supervision_run()
+    set_day(clock_fixture, day, 10)
+    confirmed = []
+    for step in SupervisionStep.objects.filter(state=StepState.PROPOSED).order_by("pk"):
+        confirmed.append(
+            ledger.supervision_decide(actor=cast.office, step=step, confirm=True, note="请抓紧")
+        )
+    return confirmed
+
+
+def run(clock_fixture, day: date, *, campaign: Campaign | None = None, **kw) -> ProposerRun:
+    set_day(clock_fixture, day, 8)
+    return services.proposals_run(campaign=campaign, **kw)
+
+
+def open_proposals(**filters) -> list[Proposal]:
+    return list(Proposal.objects.filter(status="proposed", **filters).order_by("pk"))
+
+
+def indicator(**fields) -> Indicator:
+    defaults = {
+        "code": "projects_signed",
+        "name": "新签约项目数",
+        "measure_unit": "个",
+        "kind": "count",
+        "frequency": "monthly",
+        "merged_jan_feb": False,
+        "light_basis": "completion",
+        "expectation": "calendar",
+        "green_within_pts": Decimal(0),
+        "yellow_within_pts": Decimal(5),
+        "decimals": 0,
+    }
+    return targets.indicator_create(actor=None, system=True, **(defaults | fields))
+
+
+def target(ind: Indicator, unit: Unit, value: str = "120", year: int = 2025) -> Target:
+    return targets.target_set(
+        actor=None, system=True, indicator=ind, unit=unit, year=year, value=Decimal(value)
+    )
+
+
+def figures(ind: Indicator, unit: Unit, values: dict[int, str], year: int = 2025) -> None:
+    """Figures as the bureau publishes them, entered now (the clock says when)."""
+    Actual.objects.bulk_create(
+        Actual(
+            indicator=ind,
+            unit=unit,
+            year=year,
+            end_month=month,
+            provenance=Provenance.OFFICIAL,
+            version=1,
+            value=Decimal(value),
+            entered_at=clock.now(),
+        )
+        for month, value in values.items()
+    )
+
+
+def campaign(cast, name: str = "2025年开门红", start=date(2025, 1, 1), end=date(2025, 12, 31)):
+    return ledger.campaign_create(actor=cast.office, name=name, start=start, end=end)
+
+
+def task_of(unit: Unit) -> Task:
+    return Task.objects.get(lead_unit=unit)
