@@ -1,5 +1,6 @@
 """`make bench`: every benchmark in turn, each printing the figures quoted in the README."""
 
+from bench import briefings as briefings_bench
 from bench import foundation
 from bench import ledger as ledger_bench
 from bench import targets as targets_bench
@@ -11,3 +12,5 @@ if __name__ == "__main__":
     ledger_bench.main([])
     print("== targets ==")
     targets_bench.main([])
+    print("== briefings and the dashboard ==")
+    briefings_bench.main([])  # each part in its own process and fresh database

@@ -110,21 +110,7 @@ def _rank_value(row: Row) -> Decimal | None:
 def board_rows(*, year: int, end_month: int, indicator_id: int | None = None) -> list[Row]:
     """Every ensure-tier target of the year at the period, lit and ranked (not scoped)."""
     targets = targets_for_board(year=year, indicator_id=indicator_id)
-    if not targets:
-        return []
-    months = {t.indicator.effective_month(end_month) for t in targets} - {None}
-    indicator_ids = {t.indicator_id for t in targets}
-    figures = figure_map(indicator_ids=indicator_ids, years=[year, year - 1], end_months=months)
-    plans = {
-        (pv.target_id, pv.end_month): pv
-        for pv in PlanValue.objects.filter(target__in=targets, end_month__in=months)
-    }
-    explanations: dict[tuple[int, int, int], Explanation] = {}
-    for e in Explanation.objects.filter(
-        year=year, end_month__in=months, indicator_id__in=indicator_ids
-    ).order_by("created_at", "pk"):
-        explanations[(e.indicator_id, e.unit_id, e.end_month)] = e
-    rows = [_row(t, end_month, figures, plans, explanations) for t in targets]
+    rows = rows_for_targets(targets, year=year, end_month=end_month)
     _rank(rows)
     rows.sort(
         key=lambda r: (
@@ -136,6 +122,30 @@ def board_rows(*, year: int, end_month: int, indicator_id: int | None = None) ->
         )
     )
     return rows
+
+
+def rows_for_targets(targets: list[Target], *, year: int, end_month: int) -> list[Row]:
+    """The rows of ``targets`` (one year's, with indicator and unit attached) at the period,
+    lit but not ranked: three queries however many targets (the leader dashboard reads the
+    district's key indicators through this without computing the whole board)."""
+    if not targets:
+        return []
+    months = {t.indicator.effective_month(end_month) for t in targets} - {None}
+    indicator_ids = {t.indicator_id for t in targets}
+    unit_ids = {t.unit_id for t in targets}
+    figures = figure_map(
+        indicator_ids=indicator_ids, unit_ids=unit_ids, years=[year, year - 1], end_months=months
+    )
+    plans = {
+        (pv.target_id, pv.end_month): pv
+        for pv in PlanValue.objects.filter(target__in=targets, end_month__in=months)
+    }
+    explanations: dict[tuple[int, int, int], Explanation] = {}
+    for e in Explanation.objects.filter(
+        year=year, end_month__in=months, indicator_id__in=indicator_ids, unit_id__in=unit_ids
+    ).order_by("created_at", "pk"):
+        explanations[(e.indicator_id, e.unit_id, e.end_month)] = e
+    return [_row(t, end_month, figures, plans, explanations) for t in targets]
 
 
 def _row(target: Target, end_month: int, figures, plans, explanations) -> Row:
@@ -284,13 +294,13 @@ def focus_for_user(*, user, target: Target, end_month: int) -> Focus:
         {(target.pk, m): pv for m, pv in plans.items()},
         {(indicator.pk, target.unit_id, explanation.end_month): explanation} if explanation else {},
     )
-    chart = _chart(target, series, plans)
+    chart = chart_for(target, series, plans)
     pace, pace_note = _pace(target, row, series)
     spring = None
     if row.period is not None and row.period.end_month <= 3:
         shift = spring_festival_shift(target.year)
         spring = shift if shift.distorts(row.period) else None
-    forecast, forecast_note = _forecast(target, row, series)
+    forecast, forecast_note = forecast_for(target, row, series)
     return Focus(
         row, chart, pace, pace_note, spring, forecast, forecast_note, responsible_unit_id(target)
     )
@@ -305,7 +315,9 @@ def _number(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def _chart(target: Target, series, plans) -> dict:
+def chart_for(target: Target, series, plans) -> dict:
+    """The chart data (actual, plan, last year; Decimals as strings) from a ``figure_map``
+    holding the target's figures and its plan values by end month."""
     indicator = target.indicator
     months = indicator.release_months()
     key = (indicator.pk, target.unit_id)
@@ -371,7 +383,9 @@ def _pace(target: Target, row: Row, series) -> tuple[NeededPace | None, str]:
         return None, exc.message
 
 
-def _forecast(target: Target, row: Row, series) -> tuple[Nowcast | None, str]:
+def forecast_for(target: Target, row: Row, series) -> tuple[Nowcast | None, str]:
+    """The nowcast of a row from a ``figure_map`` holding the unit's earlier years, or None
+    and the reason there is none."""
     indicator = target.indicator
     if indicator.kind not in ("amount", "count") or indicator.frequency == "yearly":
         return None, ""

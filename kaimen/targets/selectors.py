@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from kaimen.core.errors import NotFound
 from kaimen.core.periods import Period
@@ -378,8 +378,8 @@ def layout_for(fingerprint: str) -> ImportLayout | None:
 
 
 def latest_period_with_figures(year: int) -> int | None:
-    months = Actual.objects.filter(year=year).values_list("end_month", flat=True)
-    return max(months, default=None)
+    # An aggregate, not the year's rows: 15,000 figures a year made this 0.1 s on its own.
+    return Actual.objects.filter(year=year).order_by().aggregate(m=Max("end_month"))["m"]
 
 
 @dataclass
