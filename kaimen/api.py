@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
@@ -107,6 +107,27 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError):
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """django-ninja's own refusals (a body that is not JSON, a session POST without its CSRF
+    token) in the API's error shape, with a message that says how to fix the request."""
+    if exc.status_code == 400:
+        code, message = (
+            "unparsable",
+            "请求体无法解析:请发送合法的 JSON,并设置 Content-Type: application/json。",
+        )
+    elif exc.status_code == 403:
+        code = "csrf_failed"
+        message = (
+            "CSRF 校验失败:浏览器会话发起的修改请求须带 X-CSRFToken 头;系统集成请使用 Bearer 令牌。"
+        )
+    else:
+        code, message = "error", str(exc)
+    return api.create_response(
+        request, {"code": code, "message": message, "field": None}, status=exc.status_code
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
@@ -123,3 +144,5 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
 api.add_router("/v1/org/", "kaimen.org.api.router")
 api.add_router("/v1/ledger/", "kaimen.ledger.api.router")
 api.add_router("/v1/targets/", "kaimen.targets.api.router")
+api.add_router("/v1/evaluation/", "kaimen.evaluation.api.router")
+api.add_router("/v1/accountability/", "kaimen.accountability.api.router")

@@ -94,7 +94,18 @@ class RejectControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or self._has_nul(request):
+        from django.http.multipartparser import MultiPartParserError
+
+        try:
+            refused = "\x00" in request.path or self._has_nul(request)
+        except MultiPartParserError:
+            # A multipart body without a usable boundary: a clear 400 in the API's own shape,
+            # not Django's bare HTML one.
+            return self._refuse(
+                request,
+                "请求体无法解析(multipart 格式有误):请检查 Content-Type 与请求体是否一致后重试。",
+            )
+        if refused:
             return self._refuse(request)
         return self.get_response(request)
 
@@ -115,11 +126,11 @@ class RejectControlCharactersMiddleware:
         return False
 
     @staticmethod
-    def _refuse(request: HttpRequest) -> HttpResponse:
+    def _refuse(request: HttpRequest, message: str = "") -> HttpResponse:
         from django.http import JsonResponse
         from django.shortcuts import render
 
-        message = "请求中含有空字符(NUL),无法处理:请删除输入中的不可见字符后重试。"
+        message = message or "请求中含有空字符(NUL),无法处理:请删除输入中的不可见字符后重试。"
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "invalid", "message": message, "field": None}, status=400)
         return render(

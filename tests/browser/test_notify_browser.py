@@ -16,11 +16,8 @@ from kaimen.briefings.models import ChannelKind, Delivery, DeliveryState, Notifi
 from kaimen.org.models import Role
 from tests.briefings import notify_helpers
 from tests.briefings.notify_helpers import add_channel, wecom_url
-from tests.browser import conftest as browser_conftest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-browser = browser_conftest.browser
-page = browser_conftest.page
 robot = notify_helpers.robot
 _fast_webhooks = notify_helpers._fast_webhooks
 

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from kaimen.accountability.demo import load_demo_accountability
+from kaimen.evaluation.demo import load_demo_evaluation
 from kaimen.ledger.demo import CAMPAIGN, load_demo_campaign
 from kaimen.org.demo import DEMO_PASSWORD, DISTRICT, load_demo_district
 from kaimen.targets.demo import load_demo_targets
@@ -14,6 +16,10 @@ class Command(BaseCommand):
         targets = load_demo_targets()
         # After the district: the ledger's demo needs its units and the office's account.
         ledger = load_demo_campaign()
+        # After the ledger and the targets: the scores read both.
+        evaluation = load_demo_evaluation()
+        # After the ledger and the targets: the rules run over both.
+        accountability = load_demo_accountability()
         self.stdout.write(
             f"{DISTRICT}: {result.created_units} units and {result.created_accounts} accounts created "
             "(0 and 0 means everything was already there)."
@@ -44,3 +50,20 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Targets: already there, unchanged.")
+        if evaluation.created:
+            self.stdout.write(
+                f"Rankings: a scheme, {evaluation.practices} rated innovation practices and the "
+                f"March run published ({evaluation.units_ranked} units ranked, "
+                f"{evaluation.commendations} commendations)."
+            )
+            for username in evaluation.accounts:
+                self.stdout.write(f"  {username:<20} liaison of a town (password as above)")
+        else:
+            self.stdout.write("Rankings: already there, unchanged.")
+        if accountability.created:
+            self.stdout.write(
+                f"Accountability: {accountability.proposed} proposals, "
+                f"{accountability.confirmed} confirmed and {accountability.dismissed} dismissed."
+            )
+        else:
+            self.stdout.write("Accountability: already there, unchanged.")
