@@ -396,7 +396,7 @@ def run_publish(*, actor, run: ScoreRun, confirm: bool) -> ScoreRun:
         notify_events.ranking_published(
             title=f"{locked.period_label}考核排名已发布",
             summary=(
-                f"{locked.campaign.name}{locked.period_label}的考核排名和红黑榜已经调度办确认发布，"
+                f"“{locked.campaign.name}”{locked.period_label}的考核排名和红黑榜已经调度办确认发布，"
                 "各单位可查看本单位得分及计算依据。"
             ),
             link=reverse("evaluation:run_detail", args=[locked.pk]),
