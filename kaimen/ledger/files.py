@@ -12,7 +12,11 @@ Pure Python (no Django); messages are Chinese, for the person who uploaded the f
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from kaimen.core import packages
@@ -139,3 +143,29 @@ def _check_package(fh: BinaryIO, *, name: str, kind: str) -> None:
                 "请用 Office 或 WPS 重新另存后再上传",
                 "xml_entities",
             )
+
+
+def safe_file_name(name: str) -> str:
+    """The user's file name as shown back to them: no directories, no control characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    return base[-120:] or "upload"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: BinaryIO  # a Django UploadedFile: read in chunks(), named, sized
+    name: str
+    kind: str
+
+
+def check_uploads(uploads: Sequence, *, max_files: int, max_bytes: int) -> list[CheckedFile]:
+    """Check every upload of one form before any is stored: all pass, or nothing is kept."""
+    if len(uploads) > max_files:
+        raise ValidationError(f"一次最多上传 {max_files} 个附件。", field="files")
+    checked = []
+    for upload in uploads:
+        name = safe_file_name(upload.name or "")
+        kind = check_attachment(upload, name=name, size=upload.size or 0, max_bytes=max_bytes)
+        checked.append(CheckedFile(upload, name, kind))
+    return checked

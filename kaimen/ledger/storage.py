@@ -7,29 +7,23 @@ Settings (optional, read at call time): ``LEDGER_FILES_ROOT`` (default MEDIA_ROO
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import re
-import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 
-from kaimen.core.errors import NotFound
+from kaimen.core.filestore import FileStore, Stored
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-_STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 SOURCES = "sources"
 ATTACHMENTS = "attachments"
+_STORE = FileStore("LEDGER_FILES_ROOT", "ledger")
 
 
 def root() -> Path:
-    configured = getattr(settings, "LEDGER_FILES_ROOT", None)
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "ledger"
+    return _STORE.root()
 
 
 def attachment_max_bytes() -> int:
@@ -38,13 +32,6 @@ def attachment_max_bytes() -> int:
 
 def source_max_bytes() -> int:
     return int(getattr(settings, "LEDGER_SOURCE_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-@dataclass(frozen=True)
-class Stored:
-    name: str
-    sha256: str
-    size: int
 
 
 def hash_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
@@ -57,40 +44,31 @@ def hash_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
 
 
 def save(area: str, chunks: Iterable[bytes]) -> Stored:
-    """Write ``chunks`` to a new file with a random name; only the owner may read it."""
-    folder = root() / area
-    folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16)
-    path = folder / name
-    digest = hashlib.sha256()
-    size = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return Stored(name=name, sha256=digest.hexdigest(), size=size)
+    return _STORE.save(chunks, area=area)
 
 
 def path_of(area: str, name: str) -> Path:
-    # Stored names are generated here; anything else in a row would be a tampered database.
-    if not _STORED_NAME.match(name or ""):
-        raise NotFound()
-    return root() / area / name
+    return _STORE.path_of(name, area=area)
 
 
 def open_stored(area: str, name: str) -> BinaryIO:
-    try:
-        return path_of(area, name).open("rb")
-    except FileNotFoundError as exc:
-        raise NotFound() from exc
+    return _STORE.open_stored(name, area=area)
 
 
 def remove(area: str, name: str) -> None:
-    with contextlib.suppress(NotFound, FileNotFoundError):
-        path_of(area, name).unlink()
+    _STORE.remove(name, area=area)
+
+
+__all__ = [
+    "ATTACHMENTS",
+    "SOURCES",
+    "Stored",
+    "attachment_max_bytes",
+    "hash_chunks",
+    "open_stored",
+    "path_of",
+    "remove",
+    "root",
+    "save",
+    "source_max_bytes",
+]

@@ -22,10 +22,3 @@ def clean_text(value: str | None, *, field: str, what: str, max_len: int) -> str
             f"{what}最多{max_len}个字，现有{len(text)}个字，请精简后再提交。", field=field
         )
     return text
-
-
-def safe_file_name(name: str) -> str:
-    """The user's file name as shown back: no directories, no control characters."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
-    return base[-120:] or "upload"

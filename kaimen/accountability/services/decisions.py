@@ -8,7 +8,6 @@ machine, and the next run of the rules reads the confirmed step as the rung clim
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +26,6 @@ from kaimen.accountability.services.common import (
     MAX_EXPLANATION,
     MAX_REASON,
     clean_text,
-    safe_file_name,
 )
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
@@ -114,23 +112,8 @@ def proposal_dismiss(*, actor, proposal: Proposal, reason: str) -> Proposal:
 # The unit's explanation (说明)
 
 
-@dataclass(frozen=True)
-class _CheckedFile:
-    upload: UploadedFile
-    name: str
-    kind: str
-
-
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[_CheckedFile]:
-    if len(uploads) > MAX_FILES:
-        raise ValidationError(f"一次最多上传 {MAX_FILES} 个附件。", field="files")
-    cap = storage.max_bytes()
-    checked = []
-    for upload in uploads:
-        name = safe_file_name(upload.name or "")
-        kind = files.check_attachment(upload, name=name, size=upload.size or 0, max_bytes=cap)
-        checked.append(_CheckedFile(upload, name, kind))
-    return checked
+def _check_uploads(uploads: Sequence[UploadedFile]) -> list[files.CheckedFile]:
+    return files.check_uploads(uploads, max_files=MAX_FILES, max_bytes=storage.max_bytes())
 
 
 def explanation_add(
@@ -146,7 +129,7 @@ def explanation_add(
     if proposal.status == Status.WITHDRAWN:
         raise ValidationError("这条建议已因原因消除而撤回，无需再作说明。", field="text")
     checked = _check_uploads(list(uploads))
-    stored: list[tuple[_CheckedFile, storage.Stored]] = []
+    stored: list[tuple[files.CheckedFile, storage.Stored]] = []
     try:
         for item in checked:
             stored.append((item, storage.save(item.upload.chunks())))

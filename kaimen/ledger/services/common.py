@@ -34,13 +34,6 @@ def clean_text(value: str, *, field: str, max_len: int = MAX_TEXT, required: boo
     return text
 
 
-def safe_file_name(name: str) -> str:
-    """The user's file name as shown back to them: no directories, no control characters."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
-    return base[-120:] or "upload"
-
-
 def units_by_name() -> dict[str, int]:
     names: dict[str, int] = {}
     for pk, name, short in Unit.objects.filter(is_active=True).values_list(

@@ -23,6 +23,7 @@ from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
 from kaimen.ledger.drafting import DraftSpec, build_draft
+from kaimen.ledger.files import safe_file_name
 from kaimen.ledger.models import (
     Cadence,
     Campaign,
@@ -45,7 +46,6 @@ from kaimen.ledger.services.common import (
     MAX_PASTE_CHARS,
     clean_text,
     refresh_lights,
-    safe_file_name,
     units_by_name,
 )
 from kaimen.org import scope

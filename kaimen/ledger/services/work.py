@@ -8,7 +8,6 @@ again when the transaction fails, so a refused upload leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -39,7 +38,6 @@ from kaimen.ledger.services.common import (
     apply_light,
     clean_text,
     refresh_lights,
-    safe_file_name,
 )
 from kaimen.org import scope
 from kaimen.org.models import Role, Unit
@@ -93,27 +91,16 @@ def task_update(
     return task
 
 
-@dataclass(frozen=True)
-class _CheckedFile:
-    upload: UploadedFile
-    name: str
-    kind: str
+def _check_uploads(uploads: Sequence[UploadedFile]) -> list[files.CheckedFile]:
+    return files.check_uploads(
+        uploads, max_files=MAX_FILES, max_bytes=storage.attachment_max_bytes()
+    )
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[_CheckedFile]:
-    if len(uploads) > MAX_FILES:
-        raise ValidationError(f"一次最多上传 {MAX_FILES} 个附件。", field="files")
-    cap = storage.attachment_max_bytes()
-    checked = []
-    for upload in uploads:
-        name = safe_file_name(upload.name or "")
-        kind = files.check_attachment(upload, name=name, size=upload.size or 0, max_bytes=cap)
-        checked.append(_CheckedFile(upload, name, kind))
-    return checked
-
-
-def _store_uploads(checked: list[_CheckedFile]) -> list[tuple[_CheckedFile, storage.Stored]]:
-    stored: list[tuple[_CheckedFile, storage.Stored]] = []
+def _store_uploads(
+    checked: list[files.CheckedFile],
+) -> list[tuple[files.CheckedFile, storage.Stored]]:
+    stored: list[tuple[files.CheckedFile, storage.Stored]] = []
     try:
         for item in checked:
             stored.append((item, storage.save(storage.ATTACHMENTS, item.upload.chunks())))
@@ -123,13 +110,13 @@ def _store_uploads(checked: list[_CheckedFile]) -> list[tuple[_CheckedFile, stor
     return stored
 
 
-def _remove_stored(stored: list[tuple[_CheckedFile, storage.Stored]]) -> None:
+def _remove_stored(stored: list[tuple[files.CheckedFile, storage.Stored]]) -> None:
     for _item, saved in stored:
         storage.remove(storage.ATTACHMENTS, saved.name)
 
 
 def _attach(
-    stored: list[tuple[_CheckedFile, storage.Stored]], *, actor, task: Task, **owner
+    stored: list[tuple[files.CheckedFile, storage.Stored]], *, actor, task: Task, **owner
 ) -> list[Attachment]:
     now = clock.now()
     return Attachment.objects.bulk_create(
