@@ -70,6 +70,8 @@ class NotificationEvent(models.TextChoices):
     RED_LIGHT = "red_light", _("Red light awaiting explanation")
     RANKING_PUBLISHED = "ranking_published", _("Ranking published")
     ACCOUNTABILITY_CONFIRMED = "accountability_confirmed", _("Accountability step confirmed")
+    SUPERVISION_ISSUED = "supervision_issued", _("Supervision step issued on a task")
+    INSTRUCTION_GIVEN = "instruction_given", _("Leader's instruction on a task")
     CHANNEL_TEST = "channel_test", _("Channel test message")
 
 

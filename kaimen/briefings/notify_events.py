@@ -5,7 +5,10 @@
   unit's liaisons, once per indicator, unit and period;
 - ``ranking_published``: a ranking or 红黑榜 the office has published (for ``evaluation``);
 - ``accountability_step_confirmed``: a confirmed step of the ladder 提醒 → 督办 → 约谈 → 通报 →
-  问责建议 (for ``accountability``).
+  问责建议 (for ``accountability``);
+- ``supervision_issued``: a 提醒, 督办单 or 通报 the office confirmed on a ledger task, to the lead
+  unit's liaisons (for ``ledger``);
+- ``instruction_given``: a leader's 批示 on a task, to the lead unit's liaisons (for ``ledger``).
 
 Each writes in the caller's transaction through ``notify.notify``; the external channels are
 sent after the commit, so a receiver that is down never undoes or loses what caused the message.
@@ -157,4 +160,38 @@ def accountability_step_confirmed(
         users=users,
         roles=[Role.LEADER],
         dedupe_key=dedupe_key,
+    )
+
+
+# Ledger levels as the office and the units say them; the ledger's own labels are translated UI.
+_SUPERVISION_LABELS = {"reminder": "提醒", "order": "督办单", "notice": "通报"}
+
+
+def supervision_issued(*, step) -> Notified:
+    """The office confirmed a supervision step on a task: its lead unit's liaisons are told
+    what, why and where to answer. Call it inside the deciding service's transaction."""
+    task = step.task
+    label = _SUPERVISION_LABELS.get(step.level, step.level)
+    return notify(
+        NotificationEvent.SUPERVISION_ISSUED,
+        title=f"{label}：任务{task.path}“{task.title[:30]}”",
+        body=f"{step.reason}{'（' + step.decision_note + '）' if step.decision_note else ''}"
+        "请在任务页报送进展或说明情况。",
+        link=reverse("ledger:task_detail", args=[task.pk]),
+        units=[task.lead_unit_id],
+        dedupe_key=f"supervision:{step.pk}",
+    )
+
+
+def instruction_given(*, instruction) -> Notified:
+    """A leader's 批示 on a task: the lead unit's liaisons, who answer it, are told."""
+    task = instruction.task
+    leader = str(instruction.given_by)
+    return notify(
+        NotificationEvent.INSTRUCTION_GIVEN,
+        title=f"{leader}批示：任务{task.path}“{task.title[:30]}”",
+        body=f"{instruction.text}\n请在任务页答复批示。",
+        link=reverse("ledger:task_detail", args=[task.pk]),
+        units=[task.lead_unit_id],
+        dedupe_key=f"instruction:{instruction.pk}",
     )

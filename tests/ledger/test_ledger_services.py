@@ -312,3 +312,14 @@ def test_a_task_for_a_year_without_calendar_fails_loudly_when_its_deadline_is_ne
     with pytest.raises(services.CalendarYearMissing):
         make_tasks(cast, [(cast.town_a, [])], deadline=date(2027, 1, 8))
     assert not Task.objects.exists()
+
+
+def test_an_instruction_reaches_the_lead_unit_s_liaison(env):
+    from kaimen.briefings.models import Notification, NotificationEvent
+
+    cast, task, _draft, _clock = env
+    services.instruction_give(actor=cast.leader, task=task, text="请加快进度，月底前见效")
+    note = Notification.objects.get(event=NotificationEvent.INSTRUCTION_GIVEN)
+    assert note.recipient == cast.liaison_a
+    assert "请加快进度" in note.body
+    assert "批示" in note.title

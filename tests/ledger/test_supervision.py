@@ -179,3 +179,24 @@ def test_a_liaison_cannot_decide_a_supervision_step(task, clock, client, login, 
     assert response.status_code == 403
     step.refresh_from_db()
     assert step.state == StepState.PROPOSED
+
+
+def test_a_confirmed_step_tells_the_lead_unit_s_liaison_and_a_dismissed_one_tells_nobody(
+    task, clock, cast
+):
+    from kaimen.briefings.models import Notification, NotificationEvent
+
+    run_on(clock, date(2025, 3, 4))
+    step = SupervisionStep.objects.get()
+    clock.current = at(date(2025, 3, 4), 10)
+    services.supervision_decide(actor=cast.office, step=step, confirm=True, note="请本周报送")
+    note = Notification.objects.get(event=NotificationEvent.SUPERVISION_ISSUED)
+    assert note.recipient == cast.liaison_a
+    assert note.title.startswith("提醒：任务")
+    assert "请本周报送" in note.body
+    assert note.link == reverse("ledger:task_detail", args=[task.pk])
+    Notification.objects.all().delete()
+    run_on(clock, date(2025, 3, 7))
+    order = SupervisionStep.objects.get(level="order")
+    services.supervision_decide(actor=cast.office, step=order, confirm=False, note="已沟通")
+    assert not Notification.objects.exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
+from kaimen.briefings import notify_events
 from kaimen.core import clock, official_calendar
 from kaimen.core.errors import ValidationError
 from kaimen.core.official_calendar import OfficialCalendar
@@ -63,6 +64,8 @@ def supervision_decide(
             after={"state": locked.state, "level": locked.level},
             message=note,
         )
+        if confirm:
+            notify_events.supervision_issued(step=locked)
     return locked
 
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
+from kaimen.briefings import notify_events
 from kaimen.core import clock, official_calendar
 from kaimen.core.errors import ValidationError
 from kaimen.core.versioning import save_versioned, snapshot
@@ -330,6 +331,7 @@ def instruction_give(*, actor, task: Task, text: str) -> Instruction:
             unit=task.lead_unit_id,
             after={"task": task.pk, "text": text},
         )
+        notify_events.instruction_given(instruction=instruction)
     return instruction
 
 
