@@ -83,7 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "run": selectors.last_run(),
         "form": forms.DecisionForm(),
         "campaigns": selectors.campaign_choices(),
-        "can_configure": scope.can(request.user, Perm.EVALUATION_MANAGE),
+        "can_configure": scope.can(request.user, Perm.ACCOUNTABILITY_RULES),
     }
     return render(request, "accountability/queue.html", context)
 
@@ -202,7 +202,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The office sets the thresholds of the rules for one campaign."""
-    scope.require(request.user, Perm.EVALUATION_MANAGE)
+    scope.require(request.user, Perm.ACCOUNTABILITY_RULES)
     campaign = selectors.campaign_get(campaign_id=campaign_id)
     current = selectors.rules_get(campaign=campaign)
     rules_now, order_limit = services.rules_for(campaign)

@@ -325,7 +325,7 @@ def practice_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
     units = selectors.liaison_units(request.user)
     form = forms.PracticeForm(request.POST or None, units=units)
     if request.method == "POST":
-        scope.require(request.user, Perm.EVALUATION_OBJECT)
+        scope.require(request.user, Perm.PRACTICE_SUBMIT)
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -66,10 +66,12 @@ class Perm(StrEnum):
     EVALUATION_VIEW = "evaluation.view"
     EVALUATION_MANAGE = "evaluation.manage"
     EVALUATION_OBJECT = "evaluation.object"
+    PRACTICE_SUBMIT = "evaluation.practice.submit"
     # Accountability (提醒 → 督办 → 约谈 → 通报 → 问责建议). obj: the id of the unit concerned.
     ACCOUNTABILITY_VIEW = "accountability.view"
     ACCOUNTABILITY_DECIDE = "accountability.decide"
     ACCOUNTABILITY_EXPLAIN = "accountability.explain"
+    ACCOUNTABILITY_RULES = "accountability.rules"
 
 
 @dataclass(frozen=True)
@@ -253,10 +255,14 @@ def can(user, perm: Perm, obj=None) -> bool:
         case Perm.EVALUATION_MANAGE:
             # schemes, score runs, answers to objections, publication, commendations
             return s.has(Role.OFFICE)
-        case Perm.EVALUATION_OBJECT | Perm.ACCOUNTABILITY_EXPLAIN:
-            # obj: the unit id; its liaison lodges the objection (申诉) or attaches the explanation
+        case Perm.EVALUATION_OBJECT | Perm.PRACTICE_SUBMIT | Perm.ACCOUNTABILITY_EXPLAIN:
+            # obj: the unit id; its liaison lodges the objection (申诉), submits the unit's
+            # innovation practice (创新举措) or attaches the explanation (说明)
             liaison_units = s.units_with(Role.LIAISON)
             return bool(liaison_units) if obj is None else getattr(obj, "pk", obj) in liaison_units
+        case Perm.ACCOUNTABILITY_RULES:
+            # the campaign's thresholds of the accountability rules
+            return s.has(Role.OFFICE)
         case Perm.ACCOUNTABILITY_DECIDE:
             # a person confirms or dismisses each proposal: the office, or a leader
             return s.has(Role.OFFICE, Role.LEADER)

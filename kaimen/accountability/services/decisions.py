@@ -229,7 +229,7 @@ def rules_save(
     ``expected_version`` is None for the first save of a campaign's settings; afterwards it is
     the version the form was loaded with, and a stale save is refused.
     """
-    scope.require(actor, Perm.EVALUATION_MANAGE)
+    scope.require(actor, Perm.ACCOUNTABILITY_RULES)
     clean = _check_rules(values)
     with transaction.atomic():
         current = RuleSettings.objects.select_for_update().filter(campaign=campaign).first()

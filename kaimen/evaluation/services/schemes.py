@@ -202,7 +202,7 @@ def practice_submit(
     practiced_on: date,
 ) -> InnovationPractice:
     """创新举措: the unit's liaison submits what the unit did; the office rates it."""
-    scope.require(actor, Perm.EVALUATION_OBJECT, unit.pk)
+    scope.require(actor, Perm.PRACTICE_SUBMIT, unit.pk)
     title = clean_text(title, field="title", max_len=100)
     description = clean_text(description, field="description")
     today = clock.today()
