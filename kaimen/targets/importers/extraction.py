@@ -1,0 +1,459 @@
+"""Extraction: a mapping applied to a workbook, every problem listed by sheet, row, column
+and reason; jumps against last period flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from kaimen.core.errors import ValidationError
+from kaimen.core.periods import Period
+from kaimen.core.quantities import parse_decimal
+from kaimen.core.text import normalize_fullwidth, preview_for_message
+from kaimen.targets.importers.detection import (
+    _UNIT_IN_TEXT,
+    _distinct,
+    _is_missing_marker,
+    _is_number,
+)
+from kaimen.targets.importers.layouts import (
+    _FOOTNOTE,
+    _TOTALS,
+    ERROR,
+    JUMP_ERROR,
+    JUMP_WARNING,
+    MAX_ABS_VALUE,
+    MAX_GROWTH,
+    MIN_GROWTH,
+    RATE_PLACES,
+    ROLE_GROWTH,
+    ROLE_MEASURE,
+    ROLE_VALUE,
+    ROWS_INDICATOR,
+    ROWS_UNIT,
+    VALUE_PLACES,
+    WARNING,
+    Catalogue,
+    ColumnMap,
+    Layout,
+    SheetLayout,
+    _text,
+    label_key,
+)
+from kaimen.targets.workbook import SheetGrid, WorkbookGrid, column_letter
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str
+    reason: str
+    severity: str = ERROR
+
+    @property
+    def where(self) -> str:
+        parts = [f"工作表“{self.sheet}”" if self.sheet else "文件"]
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"{self.column}列")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    sheet: str
+    row: int
+    indicator: str
+    unit: str
+    value: Decimal | None
+    growth_pct: Decimal | None
+    value_ref: str = ""
+    growth_ref: str = ""
+    converted_from: str = ""
+
+    @property
+    def source_ref(self) -> str:
+        return self.value_ref or self.growth_ref
+
+
+@dataclass
+class Extraction:
+    period: Period | None
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing_cells: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+_MONEY = {
+    "元": ("CNY", 0),
+    "万元": ("CNY", 4),
+    "亿元": ("CNY", 8),
+    "美元": ("USD", 0),
+    "万美元": ("USD", 4),
+    "亿美元": ("USD", 8),
+}
+_COUNTS = {"个", "家", "项", "人", "户"}
+
+
+def _convert(value: Decimal, written: str, wanted: str) -> tuple[Decimal, str] | str:
+    """The value in the indicator's unit, and the unit it was written in; or a reason."""
+    if not written or written == wanted:
+        return value, ""
+    if written in _MONEY and wanted in _MONEY:
+        (cur_w, exp_w), (cur_t, exp_t) = _MONEY[written], _MONEY[wanted]
+        if cur_w == cur_t:
+            return value.scaleb(exp_w - exp_t), written
+    if written in _COUNTS and wanted in _COUNTS:
+        return value, ""
+    return f"写的计量单位是“{written}”，该指标的计量单位是“{wanted}”，两者无法换算。请核对该列或该行的单位。"
+
+
+def _row_measure(sheet: SheetGrid, layout: SheetLayout, row: int) -> str:
+    for column in layout.columns:
+        if column.role == ROLE_MEASURE:
+            m = _UNIT_IN_TEXT.search(normalize_fullwidth(_text(sheet.value(row, column.column))))
+            return m[1] if m else ""
+    return ""
+
+
+def _parse_cell(
+    sheet: SheetGrid, row: int, column: ColumnMap, *, growth: bool
+) -> tuple[Decimal | None, str | None]:
+    """(the number, None) or (None, the reason it is not one). "—" and blanks are (None, None)."""
+    where = (row, column.column)
+    if where in sheet.formula_without_value:
+        return None, (
+            "是公式，但文件中没有保存公式的计算结果（常见于程序生成的文件）：请用Excel或WPS打开后保存一次，"
+            "或把该列“选择性粘贴为数值”，再重新上传。"
+        )
+    raw = sheet.value(row, column.column)
+    if isinstance(raw, bool) or (raw is not None and not isinstance(raw, int | float | str)):
+        return None, f"“{preview_for_message(str(raw))}”不是数字（可能是日期格式），请改成数值。"
+    try:
+        if growth:
+            text = normalize_fullwidth(raw).strip() if isinstance(raw, str) else raw
+            if isinstance(text, str) and text.endswith("%"):
+                text = text[:-1].rstrip()
+            number = parse_decimal(text)
+            decimals = sheet.percent_decimals.get(where)
+            if number is not None and decimals is not None:
+                # A cell formatted as a percentage holds 0.068 for 6.8%: the published figure
+                # is what the format shows.
+                number = (number * 100).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        else:
+            number = parse_decimal(raw)
+    except ValidationError as exc:
+        return None, exc.message
+    return number, None
+
+
+def _groups(layout: SheetLayout) -> dict[str, dict[str, ColumnMap]]:
+    groups: dict[str, dict[str, ColumnMap]] = {}
+    for column in layout.columns:
+        if column.role in (ROLE_VALUE, ROLE_GROWTH):
+            key = column.indicator if layout.row_kind == ROWS_UNIT else ""
+            groups.setdefault(key, {}).setdefault(column.role, column)
+    return groups
+
+
+def extract(
+    grid: WorkbookGrid,
+    layout: Layout,
+    catalogue: Catalogue,
+    *,
+    period: Period | None,
+    today: date,
+) -> Extraction:
+    """Every figure the mapping points at, and every problem, by sheet, row and column."""
+    result = Extraction(period)
+    if period is None:
+        result.problems.append(
+            Problem(
+                "",
+                None,
+                "",
+                "没有在标题或工作表名中找到统计期间（如“2025年1-2月”）：请在导入页面选择统计期间。",
+            )
+        )
+        return result
+    if period.end_date > today:
+        result.problems.append(
+            Problem(
+                "",
+                None,
+                "",
+                f"统计期间“{period}”尚未结束（今天是{today:%Y年%-m月%-d日}），不能导入未来期间的统计数据："
+                "请核对标题中的期间，或在导入页面改选正确的期间。",
+            )
+        )
+    used = [s for s in layout.sheets if s.use]
+    if not used:
+        result.problems.append(
+            Problem("", None, "", "没有要导入的工作表：请在映射中至少选择一个工作表并指定数据列。")
+        )
+    seen: dict[tuple[str, str], str] = {}
+    for sheet_layout in used:
+        sheet = grid.sheet(sheet_layout.sheet)
+        if sheet is None:
+            result.problems.append(
+                Problem(sheet_layout.sheet, None, "", "文件中没有这个工作表，请核对映射或文件。")
+            )
+            continue
+        _extract_sheet(sheet, sheet_layout, catalogue, period, result, seen)
+    return result
+
+
+def _extract_sheet(
+    sheet: SheetGrid,
+    layout: SheetLayout,
+    catalogue: Catalogue,
+    period: Period,
+    result: Extraction,
+    seen: dict[tuple[str, str], str],
+) -> None:
+    groups = _groups(layout)
+    mapped = [c for g in groups.values() for c in g.values()]
+    label_letter = column_letter(layout.label_column)
+    fixed_unit = layout.unit or catalogue.district
+
+    def problem(row: int, column: str, reason: str, severity: str = ERROR) -> None:
+        result.problems.append(Problem(sheet.name, row, column, reason, severity))
+
+    for r in range(layout.first_data_row, sheet.max_row + 1):
+        label = _text(sheet.value(r, layout.label_column))
+        texts = _distinct(sheet.rows[r - 1])
+        has_figures = any(
+            (r, c.column) in sheet.formula_without_value
+            or (
+                _text(sheet.value(r, c.column)) and not _is_missing_marker(sheet.value(r, c.column))
+            )
+            for c in mapped
+        )
+        first = texts[0] if texts else ""
+        if _FOOTNOTE.match(normalize_fullwidth(first)) or (
+            len(texts) == 1 and len(first) > 20 and not _is_number(first)
+        ):
+            result.notes.append(f"工作表“{sheet.name}”第{r}行起为注释，未导入。")
+            break
+        if not texts:
+            continue
+        if not label:
+            if has_figures:
+                problem(r, label_letter, "这一行有数据但没有名称，请补上指标或单位名称。")
+            continue
+        if label_key(label) in _TOTALS:
+            result.notes.append(f"工作表“{sheet.name}”第{r}行“{label}”是合计行，未导入。")
+            continue
+        if layout.row_kind == ROWS_INDICATOR:
+            code = catalogue.find_indicator(label)
+            if code is None:
+                if has_figures:
+                    problem(
+                        r,
+                        label_letter,
+                        f"“{preview_for_message(label)}”不是指标目录中的指标：请核对名称，"
+                        "或由调度办在指标目录中把它添加为该指标的“其他名称”。",
+                    )
+                continue
+            unit = fixed_unit
+            if layout.unit_column:
+                unit_text = _text(sheet.value(r, layout.unit_column))
+                found = catalogue.find_unit(unit_text) if unit_text else None
+                if found is None:
+                    if has_figures:
+                        problem(
+                            r,
+                            column_letter(layout.unit_column),
+                            f"“{preview_for_message(unit_text)}”不是系统中的单位：请核对名称（如“东城街道”），"
+                            "或请系统管理员添加该单位。"
+                            if unit_text
+                            else "这一行没有单位名称，请补上。",
+                        )
+                    continue
+                unit = found
+            targets = [(code, unit, groups.get("", {}))]
+        else:
+            unit = catalogue.find_unit(label)
+            if unit is None:
+                if has_figures:
+                    problem(
+                        r,
+                        label_letter,
+                        f"“{preview_for_message(label)}”不是系统中的单位：请核对名称（如“东城街道”），"
+                        "或请系统管理员添加该单位。",
+                    )
+                continue
+            targets = [(code, unit, cols) for code, cols in groups.items() if code]
+        for code, unit, columns in targets:
+            _extract_figure(sheet, layout, catalogue, period, r, code, unit, columns, result, seen)
+
+
+def _extract_figure(
+    sheet: SheetGrid,
+    layout: SheetLayout,
+    catalogue: Catalogue,
+    period: Period,
+    r: int,
+    code: str,
+    unit: str,
+    columns: Mapping[str, ColumnMap],
+    result: Extraction,
+    seen: dict[tuple[str, str], str],
+) -> None:
+    info = catalogue.indicators[code]
+    value_col, growth_col = columns.get(ROLE_VALUE), columns.get(ROLE_GROWTH)
+    value = growth = None
+    value_ref = growth_ref = converted = ""
+    failed = False
+
+    def problem(column: ColumnMap, reason: str, severity: str = ERROR) -> None:
+        result.problems.append(Problem(sheet.name, r, column.letter, reason, severity))
+
+    if value_col is not None:
+        number, reason = _parse_cell(sheet, r, value_col, growth=False)
+        if reason:
+            problem(value_col, f"{info.name}：{reason}")
+            failed = True
+        elif number is not None:
+            written = (
+                _row_measure(sheet, layout, r) or value_col.measure_unit or layout.measure_unit
+            )
+            converted_value = _convert(number, written, info.measure_unit)
+            if isinstance(converted_value, str):
+                problem(value_col, f"{info.name}：{converted_value}")
+                failed = True
+            else:
+                value, converted = converted_value
+                value_ref = f"{sheet.name}!{value_col.letter}{r}"
+                if value < 0 and info.kind != "growth":
+                    problem(
+                        value_col,
+                        f"{info.name}：累计值为{value}，是负数。累计值不会小于0，请核对是否误填了增减量或增速。",
+                    )
+                    failed = True
+                elif abs(value) >= MAX_ABS_VALUE:
+                    problem(value_col, f"{info.name}：数值{value}过大，请核对数值和单位。")
+                    failed = True
+                else:
+                    value = _quantize(value, VALUE_PLACES)
+        else:
+            result.missing_cells += 1
+    if growth_col is not None:
+        number, reason = _parse_cell(sheet, r, growth_col, growth=True)
+        if reason:
+            problem(growth_col, f"{info.name}增速：{reason}")
+            failed = True
+        elif number is not None:
+            growth_ref = f"{sheet.name}!{growth_col.letter}{r}"
+            if not MIN_GROWTH < number <= MAX_GROWTH:
+                problem(
+                    growth_col,
+                    f"{info.name}增速为{number}%，超出合理范围（大于-100%）。请核对是否把增量或数值填进了增速列。",
+                )
+                failed = True
+            else:
+                growth = _quantize(number, RATE_PLACES)
+        else:
+            result.missing_cells += 1
+    if failed or (value is None and growth is None):
+        return
+    if period.end_month not in info.release_months:
+        column = value_col or growth_col
+        assert column is not None
+        released = "、".join(f"1-{m}月" if m > 1 else "1月" for m in info.release_months)
+        problem(
+            column,
+            f"{info.name}不在“{period.label}”发布（发布期间：{released}），这一期应为“—”。请核对是否填错了行或期间。",
+        )
+        return
+    key = (code, unit)
+    here = f"工作表“{sheet.name}”第{r}行"
+    if key in seen:
+        column = value_col or growth_col
+        assert column is not None
+        problem(
+            column,
+            f"{unit}的{info.name}在文件中出现了两次（另一处在{seen[key]}）：同一期间、同一单位的同一指标只能有一个数，请删去重复的一处。",
+        )
+        return
+    seen[key] = here
+    result.rows.append(
+        ParsedRow(sheet.name, r, code, unit, value, growth, value_ref, growth_ref, converted)
+    )
+
+
+def _quantize(value: Decimal, places: Decimal) -> Decimal:
+    try:
+        return value.quantize(places, ROUND_HALF_UP)
+    except InvalidOperation:  # pragma: no cover - guarded by MAX_ABS_VALUE
+        return value
+
+
+def flag_jumps(
+    rows: Iterable[ParsedRow],
+    references: Mapping[tuple[str, str], tuple[Decimal, str, bool]],
+    catalogue: Catalogue,
+) -> list[Problem]:
+    """Implausible jumps against a reference figure (the same period last year, or this year's
+    previous release, ``earlier`` True): 1,000× and more is almost surely 万元 written as 亿元
+    or the reverse; a cumulative value below the previous release is worth a second look."""
+    problems: list[Problem] = []
+    for row in rows:
+        ref = references.get((row.indicator, row.unit))
+        if row.value is None or ref is None or ref[0] <= 0 or row.value <= 0:
+            continue
+        reference, what, earlier = ref
+        ratio = row.value / reference
+        info = catalogue.indicators[row.indicator]
+        column = row.value_ref.rsplit("!", 1)[-1].rstrip("0123456789")
+        shown = f"{row.unit}的{info.name}为{row.value}{info.measure_unit}，{what}为{reference}{info.measure_unit}"
+        if earlier and row.value < reference and ratio > 1 / JUMP_WARNING:
+            problems.append(
+                Problem(
+                    row.sheet,
+                    row.row,
+                    column,
+                    f"{shown}：累计值比前一期还小。累计值从1月起逐月累加，一般不会减少，请核对是否填成了当月数或填错了期间。",
+                    WARNING,
+                )
+            )
+            continue
+        if ratio >= JUMP_ERROR or ratio <= 1 / JUMP_ERROR:
+            problems.append(
+                Problem(
+                    row.sheet,
+                    row.row,
+                    column,
+                    f"{shown}，相差约{_times(ratio)}倍：很可能把万元当成了亿元（或相反，相差10000倍）。"
+                    f"请核对计量单位（该指标按{info.measure_unit}填报）后重新上传。",
+                )
+            )
+        elif ratio >= JUMP_WARNING or ratio <= 1 / JUMP_WARNING:
+            problems.append(
+                Problem(
+                    row.sheet,
+                    row.row,
+                    column,
+                    f"{shown}，相差约{_times(ratio)}倍，变化异常，请核对数值和计量单位。",
+                    WARNING,
+                )
+            )
+    return problems
+
+
+def _times(ratio: Decimal) -> str:
+    factor = ratio if ratio >= 1 else 1 / ratio
+    return f"{factor.quantize(Decimal(1), ROUND_HALF_UP):,}"
