@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.core import clock
+from kaimen.core import clock, flash
 from kaimen.core.errors import ValidationError
 from kaimen.evaluation import forms, selectors, services
 from kaimen.evaluation.models import RunStatus, ScoreRun
@@ -79,9 +79,7 @@ def run_compute(request: HttpRequest, campaign_id: int) -> HttpResponse:
     scope.require(request.user, Perm.EVALUATION_MANAGE)
     form = forms.ComputeForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
         return redirect("evaluation:run_list", campaign_id=campaign.pk)
     try:
         run = services.run_compute(
@@ -236,9 +234,7 @@ def objection_lodge(request: HttpRequest, run_id: int, unit_id: int) -> HttpResp
         else:
             messages.success(request, _("Objection lodged; the campaign office will answer it."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
     return redirect("evaluation:standing_detail", run_id=run.pk, unit_id=unit_id)
 
 
@@ -268,9 +264,7 @@ def objection_answer(request: HttpRequest, objection_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Answer recorded; the unit sees it with its standing."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
     return redirect("evaluation:objection_queue")
 
 
@@ -374,9 +368,7 @@ def practice_rate(request: HttpRequest, practice_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Rating saved."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
     return redirect("evaluation:practice_list", campaign_id=practice.campaign_id)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaimen.core import clock, official_calendar
+from kaimen.core import clock, flash, official_calendar
 from kaimen.core.errors import ValidationError
 from kaimen.core.workdays import CalendarYearMissing
 from kaimen.ledger import forms, lights, selectors, services, storage
@@ -150,9 +150,7 @@ def _task_action(
     _refuse_forged_fields(request, task)
     form = make_form(task)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
         return redirect("ledger:task_detail", task_id=task.pk)
     try:
         action(task, form.cleaned_data)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kaimen.audit.services import record
+from kaimen.core import flash
 from kaimen.core.errors import ValidationError
 from kaimen.core.text import mask_phone
 from kaimen.org import scope, selectors, services
@@ -239,9 +240,7 @@ def _person_action(request: HttpRequest, person_id: int, form_class, action) -> 
     person = selectors.person_get_for_user(user=request.user, person_id=person_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash.form_errors(request, form)
         return redirect("org:person_detail", person_id=person.pk)
     try:
         action(person, form.cleaned_data)
