@@ -124,7 +124,6 @@ def _campaign(tasks: int) -> None:
     and past their deadlines, half of those with a confirmed 督办单 and a proposed 通报."""
     from django.db import transaction
 
-    from kaimen.core import clock
     from kaimen.ledger.models import (
         Campaign,
         Level,
@@ -134,6 +133,7 @@ def _campaign(tasks: int) -> None:
         TaskStatus,
         Trigger,
     )
+    from kaimen.lib import clock
     from kaimen.org.models import Unit
 
     now = clock.now()
@@ -214,8 +214,8 @@ def dashboard_part(units: int, indicators: int, years: int, tasks: int, repeat: 
     from django.test.utils import CaptureQueriesContext
 
     from bench.targets import build
-    from kaimen.core import clock
     from kaimen.evaluation import selectors as evaluation
+    from kaimen.lib import clock
     from kaimen.org.models import Membership, Role, Unit, User
     from kaimen.targets.models import Indicator, Target
 

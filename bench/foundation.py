@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict:
     assert result.ok, result.broken
 
     office = User.objects.create(username="bench-office", password="!", must_change_password=False)
-    from kaimen.core import clock
+    from kaimen.lib import clock
 
     User.objects.filter(pk=office.pk).update(password_changed_at=clock.now())
     Membership.objects.create(user=office, unit=Unit.objects.first(), role=Role.LEADER)

@@ -38,8 +38,8 @@ def parse_throughput(megabytes: float) -> tuple[int, float]:
 def build_campaign(tasks: int) -> None:
     from django.db import transaction
 
-    from kaimen.core import clock
     from kaimen.ledger.models import Campaign, Task
+    from kaimen.lib import clock
     from kaimen.org.models import Unit, UnitKind
 
     with transaction.atomic():
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from kaimen.core import clock
+    from kaimen.lib import clock
     from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
     chars, seconds = parse_throughput(args.megabytes)

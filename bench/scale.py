@@ -11,7 +11,7 @@ from django.db import transaction
 from kaimen.audit import chain
 from kaimen.audit.models import AuditEvent
 from kaimen.audit.services import payload_of
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 

@@ -41,7 +41,7 @@ def _timed(client, url: str, repeat: int) -> tuple[float, float, int]:
 
 
 def build(units: int, indicators: int, years: int) -> None:
-    from kaimen.core import clock
+    from kaimen.lib import clock
     from kaimen.org.models import Unit, UnitKind
     from kaimen.targets.decomposition import plan_even
     from kaimen.targets.models import Actual, Indicator, PlanValue, Provenance, Target
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> dict:
     fresh_database()
     from django.test import Client
 
-    from kaimen.core import clock
+    from kaimen.lib import clock
     from kaimen.org.models import Membership, Role, Unit, User
     from kaimen.targets import imports
     from kaimen.targets.models import Actual

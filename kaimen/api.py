@@ -10,7 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kaimen.core import errors
+from kaimen.lib import errors
 
 
 class KaimenSession(APIKeyCookie):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from kaimen.core import clock as clock_module
+from kaimen.lib import clock as clock_module
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 STRONG_PASSWORD = "Kaimen#2025"

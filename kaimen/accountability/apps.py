@@ -9,8 +9,8 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.accountability import panels
-        from kaimen.core import home, navigation
-        from kaimen.core.navigation import NavItem
+        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts.navigation import NavItem
 
         navigation.register(
             NavItem(

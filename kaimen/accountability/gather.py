@@ -35,7 +35,6 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
-from kaimen.core.official_calendar import OfficialCalendar
 from kaimen.evaluation.accountability import (
     ConfirmedStep,
     LightEntry,
@@ -55,6 +54,7 @@ from kaimen.ledger.models import (
     TaskStatus,
     Trigger,
 )
+from kaimen.lib.official_calendar import OfficialCalendar
 from kaimen.org.models import Unit, UnitKind
 from kaimen.targets.board import board_rows
 from kaimen.targets.models import Actual

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from kaimen.accountability import selectors
 from kaimen.accountability.models import Proposal, RunStatus, Status
-from kaimen.core.home import Panel
+from kaimen.lib.contracts.home import Panel
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -24,9 +24,9 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
-from kaimen.core.errors import NotFound
 from kaimen.evaluation.accountability import LADDER, Rule, Step
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from kaimen.core.filestore import FileStore, Stored
+from kaimen.lib.filestore import FileStore, Stored
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _STORE = FileStore("ACCOUNTABILITY_FILES_ROOT", "accountability")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaimen.accountability import forms, selectors, services, storage
 from kaimen.accountability.models import RunStatus
-from kaimen.core.errors import StaleVersion, ValidationError
+from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

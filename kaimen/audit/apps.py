@@ -9,6 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.audit import panels
-        from kaimen.core import home
+        from kaimen.lib.contracts import home
 
         home.register(panels.audit_panel)

@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.core import clock
-from kaimen.core.home import Panel
+from kaimen.lib import clock
+from kaimen.lib.contracts.home import Panel
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

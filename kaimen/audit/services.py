@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from kaimen.audit import chain
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.core import clock, request_context
+from kaimen.lib import clock, request_context
 
 # Any 64-bit number will do; it names the one advisory lock that serialises appends on PostgreSQL
 # (on SQLite the IMMEDIATE write transaction already does).

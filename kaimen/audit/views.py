@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from kaimen.audit import selectors
 from kaimen.audit.forms import AuditFilterForm
 from kaimen.audit.services import record
-from kaimen.core.xlsx import row
+from kaimen.lib.xlsx import row
 
 EXPORT_LIMIT = 100_000
 COLUMNS = [

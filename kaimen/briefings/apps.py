@@ -8,8 +8,8 @@ class BriefingsConfig(AppConfig):
     verbose_name = _("Dispatch briefings")
 
     def ready(self) -> None:
-        from kaimen.core import navigation
-        from kaimen.core.navigation import NavItem
+        from kaimen.lib.contracts import navigation
+        from kaimen.lib.contracts.navigation import NavItem
 
         navigation.register(
             NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),

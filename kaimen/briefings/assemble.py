@@ -23,13 +23,13 @@ from kaimen.briefings.snapshot import (
     UnitNote,
     overview_counts,
 )
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
-from kaimen.core.workdays import CalendarYearMissing
 from kaimen.evaluation import selectors as evaluation
 from kaimen.ledger.models import OPEN_STATUSES, Campaign, StepState, SupervisionStep, Task
 from kaimen.ledger.models import Light as TaskLight
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
+from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org.models import UnitKind
 from kaimen.targets import board
 from kaimen.targets.board import Row

@@ -43,7 +43,7 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from typing import Any, Protocol
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], datetime]

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from kaimen.briefings.snapshot import ChartSeries, RankingRow
-from kaimen.core.errors import KaimenError
+from kaimen.lib.errors import KaimenError
 
 # Simplified-Chinese faces first: the SC variants of Noto/Source Han draw mainland glyph shapes.
 PREFERRED_FAMILIES = (

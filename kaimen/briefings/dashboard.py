@@ -36,12 +36,12 @@ from django.utils import translation
 from kaimen.accountability.selectors import open_proposal_count
 from kaimen.briefings.assemble import overdue_rows
 from kaimen.briefings.snapshot import OverdueTask, RankingRow, RollRow
-from kaimen.core import clock
-from kaimen.core.errors import NotFound
-from kaimen.core.periods import Period, elapsed_share_of_year
 from kaimen.evaluation import selectors as evaluation
 from kaimen.ledger.models import OPEN_STATUSES, Campaign, CampaignStatus, Task, TaskStatus
 from kaimen.ledger.models import Light as TaskLight
+from kaimen.lib import clock
+from kaimen.lib.errors import NotFound
+from kaimen.lib.periods import Period, elapsed_share_of_year
 from kaimen.org import scope
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm

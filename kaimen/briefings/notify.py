@@ -41,8 +41,8 @@ from kaimen.briefings.models import (
     Notification,
     NotificationEvent,
 )
-from kaimen.core import clock
-from kaimen.core.errors import ValidationError
+from kaimen.lib import clock
+from kaimen.lib.errors import ValidationError
 from kaimen.org.models import ADMIN_ROLES, Membership, Role, User
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from kaimen.briefings.models import NotificationEvent
 from kaimen.briefings.notify import Notified, notify
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org.models import Role
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from kaimen.briefings.models import (
     DeliveryState,
     Notification,
 )
-from kaimen.core.errors import NotFound
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

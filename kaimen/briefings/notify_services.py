@@ -20,9 +20,9 @@ from kaimen.briefings.models import (
     Notification,
     NotificationEvent,
 )
-from kaimen.core import clock
-from kaimen.core.errors import NotFound, PermissionDenied, StaleVersion, ValidationError
-from kaimen.core.versioning import save_versioned
+from kaimen.lib import clock
+from kaimen.lib.errors import NotFound, PermissionDenied, StaleVersion, ValidationError
+from kaimen.lib.versioning import save_versioned
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

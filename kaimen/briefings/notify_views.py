@@ -18,7 +18,7 @@ from kaimen.briefings import notify_selectors as selectors
 from kaimen.briefings import notify_services as services
 from kaimen.briefings.models import ChannelKind, DeliveryState
 from kaimen.briefings.notify_forms import ChannelForm, DeliveryFilterForm
-from kaimen.core.errors import KaimenError, ValidationError
+from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from kaimen.briefings.models import Briefing
-from kaimen.core.errors import NotFound
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -26,10 +26,10 @@ from kaimen.briefings.docx_builder import build_briefing_docx
 from kaimen.briefings.models import Briefing
 from kaimen.briefings.snapshot import BriefingSnapshot
 from kaimen.briefings.xlsx_builder import build_briefing_xlsx
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import NotFound, ValidationError
-from kaimen.core.versioning import snapshot as fields_of
 from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import NotFound, ValidationError
+from kaimen.lib.versioning import snapshot as fields_of
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

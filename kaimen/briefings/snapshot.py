@@ -21,9 +21,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.honour_roll import HonourRollDraft
 from kaimen.evaluation.scoring import Scoreboard
+from kaimen.lib.errors import ValidationError
 
 SNAPSHOT_VERSION = 1
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kaimen.briefings import selectors, services
-from kaimen.core import clock
-from kaimen.core.errors import KaimenError
 from kaimen.ledger.selectors import campaign_list_for_user
+from kaimen.lib import clock
+from kaimen.lib.errors import KaimenError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -3,7 +3,7 @@
 Formula injection (ASVS 5.0 V1.2.10): a text that starts with = + - @ TAB CR or NUL would run as
 a formula when the office opens the file in Excel or WPS — and unit explanations are free text
 typed by liaison officers ("-3.2%主要是因为…"). Such text is stored as a plain string cell, the
-same rule as ``kaimen.core.xlsx``; real numbers stay numbers so the office can still add them
+same rule as ``kaimen.lib.xlsx``; real numbers stay numbers so the office can still add them
 up. This builder uses the normal (not write-only) workbook because lights are shown as fills.
 """
 

@@ -8,10 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Kaimen core"
 
     def ready(self) -> None:
-        from kaimen.core import (
-            checks,  # noqa: F401  (registers system checks)
-            navigation,
-        )
+        from kaimen.core import checks  # noqa: F401  (registers system checks)
+        from kaimen.lib.contracts import navigation
 
         navigation.register(
             navigation.NavItem(_("Working days"), "core:calendar", "calendar.manage", "calendar")

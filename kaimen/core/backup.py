@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.core import clock, official_calendar, services
-from kaimen.core.errors import ValidationError
+from kaimen.core import services
 from kaimen.core.models import CalendarYear, WorkdayOverride
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
-from kaimen.core.navigation import ITEMS
+from kaimen.lib.contracts.navigation import ITEMS
 
 
 def navigation(request: HttpRequest) -> dict:

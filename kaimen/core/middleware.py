@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from kaimen.core import request_context
+from kaimen.lib import request_context
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -54,7 +54,7 @@ class KaimenErrorMiddleware:
         from django.shortcuts import render
         from django.utils.translation import gettext as _
 
-        from kaimen.core import errors
+        from kaimen.lib import errors
 
         if not isinstance(exception, errors.KaimenError):
             return None

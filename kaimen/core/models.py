@@ -2,7 +2,7 @@
 
 The State Council's General Office publishes next year's holidays and 调休 workdays each
 November; until the ``chinese_calendar`` package carries them, the campaign office enters them
-here. :mod:`kaimen.core.official_calendar` feeds both tables to :mod:`kaimen.core.workdays`.
+here. :mod:`kaimen.lib.official_calendar` feeds both tables to :mod:`kaimen.lib.workdays`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from datetime import date
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
-from kaimen.core.errors import ValidationError
 from kaimen.core.models import CalendarYear, WorkdayOverride
+from kaimen.lib import clock
+from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

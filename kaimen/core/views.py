@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kaimen.core import home
+from kaimen.lib.contracts import home
 from kaimen.org.selectors import primary_unit
 
 

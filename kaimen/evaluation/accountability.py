@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.workdays import Overrides, workdays_between
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.workdays import Overrides, workdays_between
 
 
 class Step(StrEnum):

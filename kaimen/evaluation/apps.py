@@ -8,9 +8,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Scorecards and rankings")
 
     def ready(self) -> None:
-        from kaimen.core import home, navigation
-        from kaimen.core.navigation import NavItem
         from kaimen.evaluation import metrics, panels
+        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts.navigation import NavItem
 
         # The builtin metrics' data providers; later modules register theirs the same way.
         metrics.register_builtin_providers()

@@ -20,9 +20,9 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.honour_roll import HonourRollDraft
 from kaimen.evaluation.scoring import Scheme, Scoreboard
+from kaimen.lib.errors import ValidationError
 
 FORMAT_VERSION = 1
 

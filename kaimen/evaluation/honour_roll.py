@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.workdays import Overrides, add_workdays
 from kaimen.evaluation.scoring import Scoreboard, UnitScore, fmt, fmt_points, movement_text
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.workdays import Overrides, add_workdays
 
 DEFAULT_TOP_K = 3
 DEFAULT_BOTTOM_K = 3

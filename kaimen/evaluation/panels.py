@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from kaimen.core.home import Panel
 from kaimen.evaluation import selectors
+from kaimen.lib.contracts.home import Panel
 
 
 def standing_panel(request: HttpRequest) -> Panel | None:

@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from kaimen.briefings.snapshot import RankingRow, RollRow, ranking_rows, roll_rows
-from kaimen.core.errors import NotFound
 from kaimen.evaluation import codec
 from kaimen.evaluation.models import (
     Commendation,
@@ -28,6 +27,7 @@ from kaimen.evaluation.models import (
 )
 from kaimen.evaluation.scoring import Explanation
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Role, Unit
 from kaimen.org.scope import Perm

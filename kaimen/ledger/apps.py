@@ -8,9 +8,9 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Task ledger")
 
     def ready(self) -> None:
-        from kaimen.core import home, navigation
-        from kaimen.core.navigation import NavItem
         from kaimen.ledger import panels
+        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts.navigation import NavItem
 
         navigation.register(
             NavItem(_("Task ledger"), "ledger:task_list", "ledger.view", "ledger"),

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
 from kaimen.ledger import services
 from kaimen.ledger.models import (
     Campaign,
@@ -31,6 +30,7 @@ from kaimen.ledger.models import (
     Trigger,
 )
 from kaimen.ledger.services.responsibility import _load_defaults as _load_responsibility_defaults
+from kaimen.lib import clock
 from kaimen.org.demo import DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, User
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from kaimen.core import packages
-from kaimen.core.errors import ValidationError
+from kaimen.lib import packages
+from kaimen.lib.errors import ValidationError
 
 KINDS = {
     ".xlsx": "xlsx",

@@ -2,7 +2,7 @@
 
 No Django here: the services load the tasks and the official calendar and hand plain values in.
 The calendar is anything with the four working-day functions of
-:class:`kaimen.core.official_calendar.OfficialCalendar` (tests pass one built by hand).
+:class:`kaimen.lib.official_calendar.OfficialCalendar` (tests pass one built by hand).
 
 The light rules follow the practice of the better county supervision systems (督办系统):
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from kaimen.core.home import Panel
 from kaimen.ledger import selectors
+from kaimen.lib.contracts.home import Panel
 
 
 def unit_tasks_panel(request: HttpRequest) -> Panel | None:

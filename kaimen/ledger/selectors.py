@@ -7,8 +7,6 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from kaimen.core import clock
-from kaimen.core.errors import NotFound
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Attachment,
@@ -32,6 +30,8 @@ from kaimen.ledger.models import (
     UnitProposal,
 )
 from kaimen.ledger.parsing.units import ResponsibilityRule
+from kaimen.lib import clock
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self) -> None:
-        from kaimen.core import home
+        from kaimen.lib.contracts import home
         from kaimen.org import panels
 
         home.register(panels.directory_panel)

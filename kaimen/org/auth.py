@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 from kaimen.org import services
 from kaimen.org.forms import LoginForm, OTPForm, PasswordChangeForm
 from kaimen.org.models import User

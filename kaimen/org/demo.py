@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 DISTRICT = "示范区"

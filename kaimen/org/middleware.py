@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org import scope
 
 _LAST_SEEN = "kaimen_last_seen"

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from kaimen.core import clock
-from kaimen.core.home import Panel
+from kaimen.lib import clock
+from kaimen.lib.contracts.home import Panel
 from kaimen.org import scope
 from kaimen.org.models import Unit, User
 from kaimen.org.scope import Perm

@@ -23,7 +23,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from kaimen.core.errors import PermissionDenied
+from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import ADMIN_ROLES, Role, Unit
 
 

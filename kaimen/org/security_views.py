@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org import scope, services
 from kaimen.org.scope import Perm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from kaimen.core.errors import NotFound
+from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import ApiToken, Membership, Role, Unit, UnitKind, User
 from kaimen.org.scope import Perm

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
-from kaimen.core import clock
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import clean_name
-from kaimen.core.versioning import save_versioned, snapshot
+from kaimen.lib import clock
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import clean_name
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import (
     ADMIN_ROLES,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kaimen.audit.services import record
 from kaimen.core import flash
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import mask_phone
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import mask_phone
 from kaimen.org import scope, selectors, services
 from kaimen.org.forms import (
     MembershipForm,

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kaimen.api import ERRORS, Pagination
-from kaimen.core.periods import Period
+from kaimen.lib.periods import Period
 from kaimen.targets import board, selectors
 
 router = Router(tags=["targets"])

@@ -8,7 +8,7 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and statistics")
 
     def ready(self) -> None:
-        from kaimen.core import home, navigation
+        from kaimen.lib.contracts import home, navigation
         from kaimen.targets import panels
 
         home.register(panels.lights_panel)

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kaimen.core.errors import KaimenError
-from kaimen.core.periods import Period
+from kaimen.lib.errors import KaimenError
+from kaimen.lib.periods import Period
 from kaimen.org import scope
 from kaimen.org.models import UnitKind
 from kaimen.org.scope import Perm

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period, parse_period, release_periods
-from kaimen.core.text import normalize_fullwidth
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period, parse_period, release_periods
+from kaimen.lib.text import normalize_fullwidth
 
 # Rates in percentage points are kept to two decimals (the bureau publishes one; the extra
 # digit keeps a recomputation from drifting), shares of a year to four (= 0.01 percent).

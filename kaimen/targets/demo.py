@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org.demo import TOWNS
 from kaimen.org.models import Unit
 from kaimen.targets import services

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaimen.core.errors import ValidationError as KaimenValidationError
-from kaimen.core.periods import Period
-from kaimen.core.quantities import parse_decimal
+from kaimen.lib.errors import ValidationError as KaimenValidationError
+from kaimen.lib.periods import Period
+from kaimen.lib.quantities import parse_decimal
 from kaimen.org.models import Unit, UnitKind
 from kaimen.targets import importers
 from kaimen.targets.models import (

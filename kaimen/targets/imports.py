@@ -36,9 +36,9 @@ from django.utils.translation import gettext as _
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
 from kaimen.briefings.notify_events import red_lights_check_on_commit
-from kaimen.core import clock
-from kaimen.core.errors import KaimenError, ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib import clock
+from kaimen.lib.errors import KaimenError, ValidationError
+from kaimen.lib.periods import Period
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm

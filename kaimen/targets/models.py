@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kaimen.core.periods import Period
+from kaimen.lib.periods import Period
 from kaimen.targets.monitoring import Expectation, LightBasis, LightRule, PriceBasis
 
 # Figures up to 10^15 in any unit with four decimals: 亿元 to the 万元, 万元 to the 元.

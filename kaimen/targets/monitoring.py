@@ -1,7 +1,7 @@
 """Where an indicator stands for a unit at a period: completion, time progress, light, rank.
 
 "时间过半、任务过半" is how leaders talk, so both kinds of time progress are shown: the calendar
-share of the year elapsed (时间进度, days-based, from ``kaimen.core.periods``) and the seasonal
+share of the year elapsed (时间进度, days-based, from ``kaimen.lib.periods``) and the seasonal
 expectation, which is the plan's cumulative share at that period (固投 is back-loaded, so being
 at 20% at 1-6月 can be on plan while far behind the calendar). The light is decided on one of
 them, chosen per indicator, and the explanation says which and how.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period, elapsed_share_of_year
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period, elapsed_share_of_year
 from kaimen.targets.decomposition import (
     HUNDRED,
     PCT_QUANTUM,

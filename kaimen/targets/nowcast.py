@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import MAX_YEAR, MIN_YEAR, Period, check_release_period
-from kaimen.core.periods import elapsed_share_of_year as calendar_share
-from kaimen.core.quantities import parse_decimal
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import MAX_YEAR, MIN_YEAR, Period, check_release_period
+from kaimen.lib.periods import elapsed_share_of_year as calendar_share
+from kaimen.lib.quantities import parse_decimal
 from kaimen.targets.decomposition import (
     PCT_QUANTUM,
     SHARE_QUANTUM,

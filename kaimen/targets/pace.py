@@ -23,9 +23,9 @@ from decimal import Decimal, localcontext
 
 import chinese_calendar
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period, check_release_period
-from kaimen.core.workdays import spring_festival
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period, check_release_period
+from kaimen.lib.workdays import spring_festival
 from kaimen.targets.decomposition import (
     HUNDRED,
     ONE,

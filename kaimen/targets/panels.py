@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from kaimen.core.home import Panel
-from kaimen.core.periods import Period
+from kaimen.lib.contracts.home import Panel
+from kaimen.lib.periods import Period
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 from kaimen.targets import board, selectors

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from kaimen.core.errors import NotFound
-from kaimen.core.periods import Period
+from kaimen.lib.errors import NotFound
+from kaimen.lib.periods import Period
 from kaimen.org import scope
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm

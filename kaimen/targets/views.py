@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.core.errors import StaleVersion, ValidationError
+from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
@@ -77,7 +77,7 @@ def _board_filters(request: HttpRequest) -> tuple[BoardFilterForm, dict]:
 
 
 def request_year() -> int:
-    from kaimen.core import clock
+    from kaimen.lib import clock
 
     return clock.today().year
 

@@ -31,8 +31,8 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as parse_xml
 
-from kaimen.core import packages
-from kaimen.core.errors import ValidationError
+from kaimen.lib import packages
+from kaimen.lib.errors import ValidationError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # A district's monthly workbook has a handful of sheets; a 100,000-row export has a few dozen

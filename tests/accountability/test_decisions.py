@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from kaimen.accountability import selectors, services, storage
 from kaimen.accountability.models import Attachment, Explanation, Proposal, RuleSettings, Status
 from kaimen.audit.models import AuditEvent
-from kaimen.core.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from tests.accountability import helpers as h
 
 pytestmark = pytest.mark.django_db

@@ -22,9 +22,9 @@ from kaimen.accountability.models import (
 )
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.core import services as core_services
-from kaimen.core.errors import PermissionDenied
 from kaimen.ledger import services as ledger
 from kaimen.ledger.models import SupervisionStep, Task
+from kaimen.lib.errors import PermissionDenied
 from tests.accountability import helpers as h
 
 pytestmark = pytest.mark.django_db

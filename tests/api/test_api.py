@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core import errors
+from kaimen.lib import errors
 from kaimen.org import services
 
 pytestmark = pytest.mark.django_db

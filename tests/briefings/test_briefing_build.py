@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from kaimen.audit.models import AuditEvent
 from kaimen.briefings import services
 from kaimen.briefings.models import Briefing
-from kaimen.core.errors import PermissionDenied
 from kaimen.ledger.demo import CAMPAIGN
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import User
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ from kaimen.briefings.channels import (
     dingtalk_sign,
     mask_url,
 )
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 NOW = datetime(2025, 3, 10, 0, 0, tzinfo=UTC)  # 08:00 on Monday in Beijing
 MESSAGE = Message(

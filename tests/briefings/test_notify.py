@@ -20,7 +20,7 @@ from kaimen.briefings.models import (
     Notification,
     NotificationEvent,
 )
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 from kaimen.org.models import Membership, Role, Unit, UnitKind
 from kaimen.targets import services as target_services
 from tests.briefings import notify_helpers

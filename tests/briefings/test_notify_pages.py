@@ -24,7 +24,7 @@ from kaimen.briefings.models import (
     Notification,
     NotificationEvent,
 )
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 from tests.briefings import notify_helpers
 from tests.briefings.notify_helpers import (
     ALL_EVENTS,

@@ -24,7 +24,6 @@ from kaimen.briefings.snapshot import (
     ranking_rows,
     roll_rows,
 )
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.honour_roll import draft_honour_roll
 from kaimen.evaluation.scoring import (
     DataPoint,
@@ -37,6 +36,7 @@ from kaimen.evaluation.scoring import (
     UnitRef,
     score_period,
 )
+from kaimen.lib.errors import ValidationError
 
 D = Decimal
 

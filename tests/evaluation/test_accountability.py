@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.accountability import (
     LADDER,
     ConfirmedStep,
@@ -21,6 +20,7 @@ from kaimen.evaluation.accountability import (
     TaskRecord,
     propose_steps,
 )
+from kaimen.lib.errors import ValidationError
 from kaimen.targets.monitoring import Light
 
 # Monthly releases: 1-2月 published 3月15日, 3月 on 4月15日, 4月 on 5月15日, 5月 on 6月14日.

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.honour_roll import (
     draft_honour_roll,
     objection_window,
@@ -16,6 +15,7 @@ from kaimen.evaluation.honour_roll import (
     unit_citation,
 )
 from kaimen.evaluation.scoring import score_period
+from kaimen.lib.errors import ValidationError
 from tests.evaluation.test_scoring import UNITS, fixture_data, make_scheme
 
 D = Decimal

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from kaimen.core.official_calendar import OfficialCalendar
 from kaimen.evaluation import metrics, services
 from kaimen.evaluation.metrics import PeriodContext, _Report, report_due_points
 from kaimen.ledger import services as ledger
+from kaimen.lib.official_calendar import OfficialCalendar
 from kaimen.org.models import Role, Unit, UnitKind
 from kaimen.targets.models import Explanation
 from tests.conftest import make_user

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core.errors import PermissionDenied, ValidationError
 from kaimen.evaluation import selectors, services
 from kaimen.evaluation.models import (
     Commendation,
@@ -21,6 +20,7 @@ from kaimen.evaluation.models import (
     RunStatus,
     ScoreRun,
 )
+from kaimen.lib.errors import PermissionDenied, ValidationError
 from tests.evaluation.helpers import at, build_world, compute_march, save_scheme
 
 pytestmark = pytest.mark.django_db

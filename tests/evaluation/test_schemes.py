@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.evaluation import codec, services
 from kaimen.evaluation.metrics import PROVIDERS, register_provider
 from kaimen.evaluation.models import InnovationPractice, ScoringScheme
 from kaimen.evaluation.scoring import REGISTRY, DataPoint, Dimension, MetricKind, MetricSpec
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.org.models import UnitKind
 from tests.evaluation.helpers import at, scheme_config
 from tests.ledger.ledger_helpers import make_tasks

@@ -12,10 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core.errors import PermissionDenied, ValidationError
 from kaimen.evaluation import codec, selectors, services
 from kaimen.evaluation.models import RollBoard, RunStatus, ScoreRun, Standing
 from kaimen.evaluation.scoring import Explanation
+from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.targets.models import Actual, Provenance
 from tests.evaluation.helpers import MARCH, at, build_world, compute_march, practice_of, save_scheme
 

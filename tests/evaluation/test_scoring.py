@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.scoring import (
     REGISTRY,
     Aggregate,
@@ -34,6 +33,7 @@ from kaimen.evaluation.scoring import (
     register_metric,
     score_period,
 )
+from kaimen.lib.errors import ValidationError
 
 D = Decimal
 

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.core import services as core_services
-from kaimen.core.errors import PermissionDenied
 from kaimen.core.models import CalendarYear, WorkdayOverride
 from kaimen.ledger import services
 from kaimen.ledger.models import (
@@ -42,6 +41,7 @@ from kaimen.ledger.models import (
     TaskStatus,
     UnitProposal,
 )
+from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import Unit
 from tests.ledger.ledger_helpers import make_tasks
 

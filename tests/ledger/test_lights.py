@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kaimen.core.official_calendar import OfficialCalendar
-from kaimen.core.workdays import CalendarYearMissing
 from kaimen.ledger import services
 from kaimen.ledger.lights import (
     Checkpoint,
@@ -20,6 +18,8 @@ from kaimen.ledger.lights import (
     task_light,
 )
 from kaimen.ledger.models import Light, Milestone, TaskStatus
+from kaimen.lib.official_calendar import OfficialCalendar
+from kaimen.lib.workdays import CalendarYearMissing
 from tests.ledger.ledger_helpers import make_tasks
 
 CAL = OfficialCalendar()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core import errors
 from kaimen.ledger import selectors, services
 from kaimen.ledger.models import ResponsibilityEntry
+from kaimen.lib import errors
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.core.errors import PermissionDenied, ValidationError
+from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.org import services
 from kaimen.org.models import ApiToken, Membership, Role, Unit, UnitKind, User
 from tests.conftest import make_user

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.core.checks import default_accounts
-from kaimen.core.errors import PermissionDenied, StaleVersion, ValidationError
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.org import services
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 from tests.conftest import STRONG_PASSWORD, make_user

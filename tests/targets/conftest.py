@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from kaimen.core import clock
+from kaimen.lib import clock
 from kaimen.org.models import Membership, Role, Unit, UnitKind
 from kaimen.targets import services
 from kaimen.targets.models import Actual, Indicator, Provenance

@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 from kaimen.targets import imports
 from kaimen.targets.models import (
     Actual,

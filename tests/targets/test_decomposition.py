@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
 from kaimen.targets.decomposition import (
     GapStatus,
     Method,

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
 from kaimen.targets.decomposition import plan_even, plan_manual
 from kaimen.targets.monitoring import (
     GROWTH_RULE,

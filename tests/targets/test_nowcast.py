@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
 from kaimen.targets.nowcast import (
     backtest,
     backtest_table,

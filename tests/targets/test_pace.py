@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
 from kaimen.targets.monitoring import PriceBasis
 from kaimen.targets.pace import needed_pace, spring_festival_shift
 

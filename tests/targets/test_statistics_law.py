@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.audit.services import verify
-from kaimen.core.errors import PermissionDenied, StaleVersion, ValidationError
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.targets import selectors, services
 from kaimen.targets.models import Actual, ActualCorrection, CorrectionStatus
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from kaimen.audit.models import AuditEvent
-from kaimen.core.errors import PermissionDenied, ValidationError
+from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.targets import board, selectors, services
 from kaimen.targets.decomposition import GapStatus
 from kaimen.targets.models import PlanMethod, SplitBasis, Target, Tier

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 MAX_REASON = 1000
 MAX_EXPLANATION = 3000

@@ -30,12 +30,12 @@ from kaimen.accountability.services.common import (
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
-from kaimen.core import clock
-from kaimen.core.errors import StaleVersion, ValidationError
-from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.evaluation.accountability import Rules, Step
 from kaimen.ledger import files
 from kaimen.ledger.models import Campaign
+from kaimen.lib import clock
+from kaimen.lib.errors import StaleVersion, ValidationError
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

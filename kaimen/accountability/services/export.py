@@ -1,6 +1,6 @@
 """The accountability record as an Excel workbook for the office (every export is audited).
 
-Written with ``kaimen.core.xlsx``: a text cell that starts like a formula (= + - @ …) is stored
+Written with ``kaimen.lib.xlsx``: a text cell that starts like a formula (= + - @ …) is stored
 as text, dates stay dates.
 """
 
@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from kaimen.accountability import selectors
 from kaimen.accountability.models import MatterKind, Status
 from kaimen.audit.services import record
-from kaimen.core.xlsx import row
 from kaimen.evaluation.accountability import Rule, Step
+from kaimen.lib.xlsx import row
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from kaimen.core.text import mask_phone
+from kaimen.lib.text import mask_phone
 
 register = template.Library()
 

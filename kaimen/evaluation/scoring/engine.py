@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.scoring.metrics import (
     REGISTRY,
     Aggregate,
@@ -53,6 +52,7 @@ from kaimen.evaluation.scoring.schemes import (
     SchemeMetric,
     check_scheme_metrics,
 )
+from kaimen.lib.errors import ValidationError
 
 
 @dataclass

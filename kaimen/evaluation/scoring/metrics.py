@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 
 class Dimension(StrEnum):

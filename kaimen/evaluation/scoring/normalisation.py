@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.scoring.numbers import (
     CITYSCORE_CAP,
     HUNDRED,
@@ -16,6 +15,7 @@ from kaimen.evaluation.scoring.numbers import (
     fmt,
     quantize,
 )
+from kaimen.lib.errors import ValidationError
 
 
 class Method(StrEnum):

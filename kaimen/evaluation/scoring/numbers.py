@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 HUNDRED = Decimal(100)
 SCORE_QUANTUM = Decimal("0.01")

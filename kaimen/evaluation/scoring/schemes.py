@@ -8,10 +8,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.scoring.metrics import REGISTRY, Dimension, MetricRegistry
 from kaimen.evaluation.scoring.normalisation import Normalisation
 from kaimen.evaluation.scoring.numbers import DEFAULT_MIN_SAMPLES, HUNDRED, _dec, fmt
+from kaimen.lib.errors import ValidationError
 
 
 class MissingPolicy(StrEnum):

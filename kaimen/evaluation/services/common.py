@@ -8,8 +8,8 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation.models import PeriodKind, ScoringScheme
+from kaimen.lib.errors import ValidationError
 from kaimen.org.models import Unit, UnitKind
 
 MAX_TEXT = 2000

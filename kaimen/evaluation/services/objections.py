@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
-from kaimen.core.errors import ValidationError
 from kaimen.evaluation import codec
 from kaimen.evaluation.honour_roll import person_citation, unit_citation
 from kaimen.evaluation.models import (
@@ -20,6 +18,8 @@ from kaimen.evaluation.models import (
 from kaimen.evaluation.services.common import clean_text
 from kaimen.evaluation.services.runs import recompute_in_place
 from kaimen.ledger.models import Campaign
+from kaimen.lib import clock
+from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm

@@ -20,8 +20,6 @@ from django.urls import reverse
 
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import KaimenError, ValidationError
 from kaimen.evaluation import codec, metrics
 from kaimen.evaluation.honour_roll import (
     HonourRollDraft,
@@ -46,6 +44,8 @@ from kaimen.evaluation.services.common import (
     scored_units,
 )
 from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -10,9 +10,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
-from kaimen.core.errors import StaleVersion, ValidationError
-from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.evaluation import codec, metrics
 from kaimen.evaluation.models import InnovationPractice, ScoringScheme
 from kaimen.evaluation.scoring import (
@@ -28,6 +25,9 @@ from kaimen.evaluation.scoring import (
 )
 from kaimen.evaluation.services.common import PEER_GROUP_KINDS, clean_text
 from kaimen.ledger.models import Campaign
+from kaimen.lib import clock
+from kaimen.lib.errors import StaleVersion, ValidationError
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm

@@ -19,8 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaimen.core import packages
-from kaimen.core.errors import KaimenError
+from kaimen.lib import packages
+from kaimen.lib.errors import KaimenError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 ZIP_LIMITS = packages.ZipLimits(

@@ -6,8 +6,6 @@ One package, four parts: ``drafts`` (speech → reviewed draft → published tas
 decisions) and ``export``. Callers import from here.
 """
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.workdays import CalendarYearMissing
 from kaimen.ledger.services.drafts import (
     NewCampaign,
     PublishResult,
@@ -39,6 +37,8 @@ from kaimen.ledger.services.work import (
     task_send_back,
     task_update,
 )
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.workdays import CalendarYearMissing
 
 __all__ = [
     "responsibility_load_defaults",

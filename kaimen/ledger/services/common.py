@@ -7,14 +7,14 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.official_calendar import OfficialCalendar
 from kaimen.ledger import lights
 from kaimen.ledger.models import (
     Light,
     Task,
     TaskStatus,
 )
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.official_calendar import OfficialCalendar
 from kaimen.org.models import Unit
 
 MAX_PASTE_CHARS = 200_000

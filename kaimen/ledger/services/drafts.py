@@ -16,10 +16,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import clean_name
-from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
 from kaimen.ledger.drafting import DraftSpec, build_draft
@@ -48,6 +44,10 @@ from kaimen.ledger.services.common import (
     refresh_lights,
     units_by_name,
 )
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import clean_name
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm

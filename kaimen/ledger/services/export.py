@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaimen.audit.services import record
-from kaimen.core.errors import ValidationError
 from kaimen.ledger import exports
 from kaimen.ledger.models import (
     Campaign,
     ProgressReport,
     TaskStatus,
 )
+from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.core import clock
-from kaimen.core.errors import ValidationError
-from kaimen.core.versioning import save_versioned
 from kaimen.ledger.models import ResponsibilityEntry, split_keywords
 from kaimen.ledger.parsing.units import default_responsibility
+from kaimen.lib import clock
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.versioning import save_versioned
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm

@@ -13,10 +13,6 @@ from django.utils import timezone
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import ValidationError
-from kaimen.core.official_calendar import OfficialCalendar
-from kaimen.core.workdays import CalendarYearMissing
 from kaimen.ledger import lights
 from kaimen.ledger.models import (
     OPEN_STATUSES,
@@ -32,6 +28,10 @@ from kaimen.ledger.services.common import (
     apply_light,
     clean_text,
 )
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.official_calendar import OfficialCalendar
+from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -15,9 +15,6 @@ from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
-from kaimen.core import clock, official_calendar
-from kaimen.core.errors import ValidationError
-from kaimen.core.versioning import save_versioned, snapshot
 from kaimen.ledger import files, storage
 from kaimen.ledger.models import (
     OPEN_STATUSES,
@@ -40,6 +37,9 @@ from kaimen.ledger.services.common import (
     clean_text,
     refresh_lights,
 )
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import Role, Unit
 from kaimen.org.scope import Perm

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from kaimen.core.workdays import spring_festival
+from kaimen.lib.workdays import spring_festival
 
 SEED = 20250305
 FIRST_YEAR, LAST_YEAR = 2017, 2024

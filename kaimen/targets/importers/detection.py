@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period, PeriodKind, parse_period
-from kaimen.core.quantities import parse_decimal
-from kaimen.core.text import normalize_fullwidth
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period, PeriodKind, parse_period
+from kaimen.lib.quantities import parse_decimal
+from kaimen.lib.text import normalize_fullwidth
 from kaimen.targets.importers.layouts import (
     _SCAN_ROWS,
     _SPACES,

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
-from kaimen.core.quantities import parse_decimal
-from kaimen.core.text import normalize_fullwidth, preview_for_message
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
+from kaimen.lib.quantities import parse_decimal
+from kaimen.lib.text import normalize_fullwidth, preview_for_message
 from kaimen.targets.importers.detection import (
     _UNIT_IN_TEXT,
     _distinct,

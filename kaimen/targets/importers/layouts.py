@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from kaimen.core.text import normalize_fullwidth
+from kaimen.lib.text import normalize_fullwidth
 from kaimen.targets.workbook import CellValue, column_letter
 
 ROLE_VALUE, ROLE_GROWTH, ROLE_MEASURE, ROLE_IGNORE = "value", "growth", "measure", "ignore"

@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.quantities import parse_decimal
-from kaimen.core.versioning import snapshot
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.quantities import parse_decimal
+from kaimen.lib.versioning import snapshot
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 from kaimen.targets.models import (

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
 from kaimen.briefings.notify_events import red_lights_check_on_commit
-from kaimen.core import clock
-from kaimen.core.errors import StaleVersion, ValidationError
-from kaimen.core.periods import Period
+from kaimen.lib import clock
+from kaimen.lib.errors import StaleVersion, ValidationError
+from kaimen.lib.periods import Period
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 from kaimen.targets.models import (

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import Period
-from kaimen.core.text import clean_name
-from kaimen.core.versioning import save_versioned, snapshot
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import Period
+from kaimen.lib.text import clean_name
+from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm
 from kaimen.targets import decomposition as dec

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.accountability import services
 from kaimen.accountability.models import RunStatus
-from kaimen.core.errors import KaimenError
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import KaimenError
 
 
 def _day(text: str) -> date:

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.audit.services import retention_cutoff, verify
-from kaimen.core import clock
+from kaimen.lib import clock
 
 
 class Command(BaseCommand):

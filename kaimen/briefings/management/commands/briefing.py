@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.briefings import services
-from kaimen.core.errors import KaimenError
 from kaimen.ledger.models import Campaign
+from kaimen.lib.errors import KaimenError
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.audit.services import record
 from kaimen.core import backup
-from kaimen.core.errors import KaimenError
+from kaimen.lib.errors import KaimenError
 
 
 class Command(BaseCommand):

@@ -10,11 +10,11 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kaimen.core import clock
-from kaimen.core.errors import KaimenError
 from kaimen.evaluation import services
 from kaimen.evaluation.models import PeriodKind
 from kaimen.ledger.models import Campaign
+from kaimen.lib import clock
+from kaimen.lib.errors import KaimenError
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kaimen.core.errors import KaimenError
-from kaimen.core.periods import Period, parse_period
+from kaimen.lib.errors import KaimenError
+from kaimen.lib.periods import Period, parse_period
 from kaimen.targets import imports, workbook
 from kaimen.targets.models import Indicator
 from kaimen.targets.nowcast import backtest, backtest_table, load_series_csv

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.periods import (
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.periods import (
     Period,
     PeriodKind,
     check_release_period,

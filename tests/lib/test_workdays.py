@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import KaimenError, ValidationError
-from kaimen.core.workdays import (
+from kaimen.lib.errors import KaimenError, ValidationError
+from kaimen.lib.workdays import (
     CalendarYearMissing,
     add_workdays,
     is_workday,

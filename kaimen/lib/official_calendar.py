@@ -13,8 +13,8 @@ from datetime import date
 
 import chinese_calendar
 
-from kaimen.core import workdays
-from kaimen.core.workdays import CalendarYearMissing
+from kaimen.lib import workdays
+from kaimen.lib.workdays import CalendarYearMissing
 
 
 @dataclass(frozen=True)

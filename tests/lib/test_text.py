@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import clean_name, mask_id_number, mask_phone, normalize_fullwidth
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import clean_name, mask_id_number, mask_phone, normalize_fullwidth
 
 
 def test_normalize_fullwidth_folds_letters_digits_signs_and_ideographic_space():

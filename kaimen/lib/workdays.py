@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 from lunardate import LunarDate
 
-from kaimen.core.errors import KaimenError, ValidationError
+from kaimen.lib.errors import KaimenError, ValidationError
 
 Overrides = Mapping[date, bool]
 

@@ -1,11 +1,11 @@
-"""The ZIP-directory facts every Office upload is judged by (kaimen/core/packages.py)."""
+"""The ZIP-directory facts every Office upload is judged by (kaimen/lib/packages.py)."""
 
 import io
 import zipfile
 
 import pytest
 
-from kaimen.core import packages
+from kaimen.lib import packages
 
 LIMITS = packages.ZipLimits(max_entries=10, max_uncompressed=5_000_000, max_ratio=100)
 

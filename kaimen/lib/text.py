@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kaimen.core.errors import ValidationError
+from kaimen.lib.errors import ValidationError
 
 # Chinese input methods produce full-width Latin letters, digits and signs (ＡＢＣ１２３－．)
 # that look like their ASCII twins but compare differently; codes and figures are compared

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import normalize_fullwidth
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import normalize_fullwidth
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from kaimen.core.errors import NotFound
+from kaimen.lib.errors import NotFound
 
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 

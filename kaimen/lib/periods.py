@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import total_ordering
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import normalize_fullwidth, preview_for_message
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import normalize_fullwidth, preview_for_message
 
 
 class PeriodKind(StrEnum):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, Inexact, localcontext
 from enum import StrEnum
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.text import normalize_fullwidth, preview_for_message
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import normalize_fullwidth, preview_for_message
 
 
 class MeasureUnit(StrEnum):

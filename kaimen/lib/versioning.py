@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import F
 
-from kaimen.core.errors import StaleVersion
+from kaimen.lib.errors import StaleVersion
 
 
 def save_versioned(instance: models.Model, *, expected_version: int, fields: list[str]) -> None:

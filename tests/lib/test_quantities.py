@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.core.errors import ValidationError
-from kaimen.core.quantities import (
+from kaimen.lib.errors import ValidationError
+from kaimen.lib.quantities import (
     MeasureUnit,
     Quantity,
     parse_decimal,
