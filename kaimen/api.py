@@ -4,61 +4,12 @@ integrations. Schema at /api/openapi.json; each app adds its router in ``kaimen/
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination
-from ninja.security import APIKeyCookie, HttpBearer
 
 from kaimen.lib import errors
-
-
-class KaimenSession(APIKeyCookie):
-    """The signed-in browser session, only once it has passed the second factor and has no
-    password change pending (the same rules the pages enforce)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        from kaimen.org import scope
-        from kaimen.org.middleware import password_expired
-
-        user = request.user
-        if not user.is_authenticated or password_expired(user):
-            return None
-        if scope.requires_second_factor(user) and not user.is_verified():
-            return None
-        return user
-
-
-class KaimenToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        from kaimen.org.services import api_token_authenticate
-
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class Pagination(LimitOffsetPagination):
-    """Limit/offset with bounds: an offset beyond 64 bits once reached SQLite as a 500."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10_000_000)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
-# Every operation documents the refusals it can answer with, so clients (and the schema fuzzer)
-# know them: ``response={200: UnitOut, **ERRORS}``.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
+from kaimen.org.api_auth import KaimenSession, KaimenToken
 
 api = NinjaAPI(
     title="Kaimen API",

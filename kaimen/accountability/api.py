@@ -18,7 +18,8 @@ from pydantic import BeforeValidator
 from kaimen.accountability import selectors, services
 from kaimen.accountability.models import RuleChoice, Status, StepChoice
 from kaimen.accountability.services.common import MAX_EXPLANATION, MAX_REASON
-from kaimen.api import ERRORS, KaimenSession, KaimenToken, Pagination
+from kaimen.lib.apikit import ERRORS, Pagination
+from kaimen.org.api_auth import KaimenSession, KaimenToken
 
 # The bearer token is tried first: a token client that also carries a cookie is not held to the
 # browser session's CSRF check, while a browser's POST still is.

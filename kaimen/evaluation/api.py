@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from kaimen.api import ERRORS, Pagination
 from kaimen.evaluation import selectors, services
 from kaimen.evaluation.services.common import MAX_TEXT
+from kaimen.lib.apikit import ERRORS, Pagination
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from kaimen.api import ERRORS, Pagination
 from kaimen.ledger import selectors
 from kaimen.ledger.models import Light, TaskStatus
+from kaimen.lib.apikit import ERRORS, Pagination
 
 router = Router(tags=["ledger"])
 

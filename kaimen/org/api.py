@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from kaimen.api import ERRORS, Pagination
+from kaimen.lib.apikit import ERRORS, Pagination
 from kaimen.org import scope, selectors
 
 router = Router(tags=["org"])

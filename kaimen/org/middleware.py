@@ -63,7 +63,7 @@ class SessionPolicyMiddleware:
         request.session[_LAST_SEEN] = now
 
         if request.path.startswith("/api/"):
-            # The API answers 401 itself (see kaimen.api.KaimenSession) instead of redirecting.
+            # The API answers 401 itself (see kaimen.org.api_auth.KaimenSession) instead of redirecting.
             return self.get_response(request)
         logout_path = reverse("org:logout")
         otp_path = reverse("org:otp")

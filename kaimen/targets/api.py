@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kaimen.api import ERRORS, Pagination
+from kaimen.lib.apikit import ERRORS, Pagination
 from kaimen.lib.periods import Period
 from kaimen.targets import board, selectors
 
