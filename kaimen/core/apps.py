@@ -9,7 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.core import checks  # noqa: F401  (registers system checks)
+        from kaimen.core.selectors import calendar_overrides
+        from kaimen.lib import official_calendar
         from kaimen.lib.contracts import navigation
+
+        official_calendar.set_overrides_source(calendar_overrides)
 
         navigation.register(
             navigation.NavItem(_("Working days"), "core:calendar", "calendar.manage", "calendar")

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.core import flash
 from kaimen.evaluation import forms, selectors, services
 from kaimen.evaluation.models import RunStatus, ScoreRun
 from kaimen.evaluation.scoring import REGISTRY
-from kaimen.lib import clock
+from kaimen.lib import clock, flash
 from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kaimen.core import flash
 from kaimen.ledger import forms, lights, selectors, services, storage
 from kaimen.ledger.alignment import Span, segments
 from kaimen.ledger.models import (
@@ -26,7 +25,7 @@ from kaimen.ledger.models import (
     TaskKind,
     TaskStatus,
 )
-from kaimen.lib import clock, official_calendar
+from kaimen.lib import clock, flash, official_calendar
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org import scope

@@ -2,12 +2,12 @@
 the office's override table (:mod:`kaimen.core.models`).
 
 ``OfficialCalendar`` itself is plain Python (pure modules such as ``ledger.lights`` take it as
-an argument and tests build one by hand); :func:`load` reads the two tables.
+an argument and tests build one by hand); :func:`load` asks core for the two tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,10 +64,23 @@ def package_last_year(start: int = 2020) -> int | None:
     return year
 
 
-def load() -> OfficialCalendar:
-    """The calendar with the office's overrides, read from the database (two small queries)."""
-    from kaimen.core.models import CalendarYear, WorkdayOverride
+# The office's overrides live in core's tables; core names the function that reads them at
+# start-up (CoreConfig.ready), so this module stays free of the database.
+_overrides_source: Callable[[], tuple[Mapping[date, bool], frozenset[int]]] | None = None
 
-    overrides = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
-    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+def set_overrides_source(
+    source: Callable[[], tuple[Mapping[date, bool], frozenset[int]]],
+) -> None:
+    global _overrides_source
+    _overrides_source = source
+
+
+def load() -> OfficialCalendar:
+    """The calendar with the office's overrides (two small queries, made by core)."""
+    if _overrides_source is None:
+        raise RuntimeError(
+            "The official calendar has no overrides source: is kaimen.core installed?"
+        )
+    overrides, years = _overrides_source()
     return OfficialCalendar(overrides=overrides, complete_years=years)

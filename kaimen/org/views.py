@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kaimen.audit.services import record
-from kaimen.core import flash
+from kaimen.lib import flash
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.text import mask_phone
 from kaimen.org import scope, selectors, services
