@@ -6,6 +6,22 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+MODELS = ["notification", "channelconfig", "delivery", "deliveryattempt"]
+
+
+def move_content_types(apps, schema_editor, old="briefings", new="notifications"):
+    """The content types (and so the permissions) of the four models follow them, so no stale
+    row is left behind. A new database has none yet: they are made after the migrations."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    db = schema_editor.connection.alias
+    for model in MODELS:
+        if not ContentType.objects.using(db).filter(app_label=new, model=model).exists():
+            ContentType.objects.using(db).filter(app_label=old, model=model).update(app_label=new)
+
+
+def restore_content_types(apps, schema_editor):
+    move_content_types(apps, schema_editor, old="notifications", new="briefings")
+
 
 class Migration(migrations.Migration):
 
@@ -13,6 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('briefings', '0003_notification_ledger_events'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -128,4 +145,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(move_content_types, restore_content_types),
     ]
