@@ -8,6 +8,7 @@ class BriefingsConfig(AppConfig):
     verbose_name = _("Dispatch briefings")
 
     def ready(self) -> None:
+        from kaimen.briefings import notices
         from kaimen.lib.contracts import navigation
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -20,3 +21,4 @@ class BriefingsConfig(AppConfig):
             NavItem(_("Dashboard"), "dashboard:dashboard", "dashboard.view", "dashboard"),
             before="core:home",
         )
+        notices.register_events()

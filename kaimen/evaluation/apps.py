@@ -8,7 +8,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Scorecards and rankings")
 
     def ready(self) -> None:
-        from kaimen.evaluation import metrics, panels
+        from kaimen.evaluation import metrics, notices, panels
         from kaimen.lib.contracts import home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -19,3 +19,4 @@ class EvaluationConfig(AppConfig):
             before="org:unit_list",
         )
         home.register(panels.standing_panel)
+        notices.register_events()
