@@ -9,8 +9,14 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.evaluation import metrics, panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.evaluation import permissions as rules
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
+
+        api.register("/v1/evaluation/", "kaimen.evaluation.api.router")
+        rules.register()
+        demo.register(DemoLoader("evaluation", "kaimen.evaluation.demo.run_demo", order=40))
 
         # The builtin metrics' data providers; later modules register theirs the same way.
         metrics.register_builtin_providers()

@@ -8,8 +8,14 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and statistics")
 
     def ready(self) -> None:
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.targets import panels
+        from kaimen.targets import permissions as rules
+
+        api.register("/v1/targets/", "kaimen.targets.api.router")
+        rules.register()
+        demo.register(DemoLoader("targets", "kaimen.targets.demo.run_demo", order=20))
 
         home.register(panels.lights_panel)
         for item in (
