@@ -18,8 +18,8 @@ class EvaluationConfig(AppConfig):
         rules.register()
         demo.register(DemoLoader("evaluation", "kaimen.evaluation.demo.run_demo", order=40))
 
-        # The builtin metrics' data providers; later modules register theirs the same way.
-        metrics.register_builtin_providers()
+        # Evaluation's own metric (rated practices); the ledger and the targets register theirs.
+        metrics.register()
         navigation.register(
             NavItem(_("Rankings"), "evaluation:index", "evaluation.view", "evaluation"),
             before="org:unit_list",

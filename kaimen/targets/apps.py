@@ -10,9 +10,11 @@ class TargetsConfig(AppConfig):
     def ready(self) -> None:
         from kaimen.lib.contracts import api, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
+        from kaimen.targets import metrics as score_metrics
         from kaimen.targets import panels
         from kaimen.targets import permissions as rules
 
+        score_metrics.register()  # the scorecards' metrics this app supplies
         api.register("/v1/targets/", "kaimen.targets.api.router")
         rules.register()
         demo.register(DemoLoader("targets", "kaimen.targets.demo.run_demo", order=20))
