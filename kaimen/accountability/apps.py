@@ -9,8 +9,14 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.accountability import notices, panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.accountability import permissions as rules
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
+
+        api.register("/v1/accountability/", "kaimen.accountability.api.router")
+        rules.register()
+        demo.register(DemoLoader("accountability", "kaimen.accountability.demo.run_demo", order=50))
 
         navigation.register(
             NavItem(

@@ -9,8 +9,11 @@ class BriefingsConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.briefings import notices
+        from kaimen.briefings import permissions as rules
         from kaimen.lib.contracts import navigation
         from kaimen.lib.contracts.navigation import NavItem
+
+        rules.register()
 
         navigation.register(
             NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from kaimen.audit.models import AuditEvent, Outcome
+from kaimen.audit.models import AuditEvent
 from kaimen.lib.errors import ValidationError
 from kaimen.notifications import delivery as sending
 from kaimen.notifications import notify
@@ -36,6 +36,7 @@ from tests.notifications.notify_helpers import (
     dingtalk_url,
     wecom_url,
 )
+from tests.permissions import check_outcome, send, sign_in
 
 pytestmark = pytest.mark.django_db
 robot = notify_helpers.robot
@@ -198,40 +199,24 @@ def request_for(world: World, case: Case, user) -> tuple[str, dict]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_permission_matrix(client, login, world, case: Case, role: str):
-    user = None if role == "anonymous" else world.cast.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, world.cast, role)
     url, data = request_for(world, case, user)
     before = db_state()
     mark = last_event_id()
 
-    response = client.get(url) if case.method == "GET" else client.post(url, data)
+    response = send(client, case.method, url, data)
 
-    new_events = list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("org:login"))
-        assert db_state() == before
-        assert new_events == []
-        return
-    if role in case.allowed:
-        assert response.status_code == case.ok, response.content[:800]
-        assert not [e for e in new_events if e.outcome != Outcome.SUCCESS]
-        if case.method == "POST":
-            assert len(new_events) == 1, [e.action for e in new_events]
-        return
-    if case.target == "other":
-        # another person's message: not found, as if it did not exist (no IDOR, no hint)
-        assert response.status_code == 404
-        assert db_state() == before
-        assert new_events == []
-        return
-    assert response.status_code == 403, response.content[:800]
-    assert DENIED_TEXT in response.content.decode()
-    assert db_state() == before
-    assert [(e.action, e.outcome, e.actor_id) for e in new_events] == [
-        ("permission.denied", Outcome.DENIED, user.pk)
-    ]
+    check_outcome(
+        case,
+        role,
+        user,
+        response,
+        before=before,
+        mark=mark,
+        db_state=db_state,
+        events_per_change=1,
+        other_is_not_found=True,
+    )
 
 
 @pytest.mark.parametrize(
