@@ -9,6 +9,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.lib.contracts import events
+        from kaimen.notifications import permissions as rules
+
+        rules.register()
 
         # The office's test of a channel: a delivery of its own, never subscribed to.
         events.register(

@@ -26,7 +26,7 @@ OWNERS = {
     "evaluation": "evaluation",
     "accountability": "accountability",
     "briefings": "briefings",
-    "notifications": "briefings",  # until notifications is an app of its own
+    "notifications": "notifications",
     "dashboard": "briefings",  # until the dashboard is an app of its own
 }
 
