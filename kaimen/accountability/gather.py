@@ -1,5 +1,5 @@
 """What the rules are run on: the ledger's tasks, 督办单 and progress reports, and the lights of
-the targets, turned into the plain records of ``kaimen.evaluation.accountability``.
+the targets, turned into the plain records of ``kaimen.accountability.rules``.
 
 Reads only; the proposer (``services.propose``) calls :func:`gather` and stores what the rules
 propose. The query count does not depend on the number of tasks or targets: a handful of queries
@@ -35,7 +35,7 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
-from kaimen.evaluation.accountability import (
+from kaimen.accountability.rules import (
     ConfirmedStep,
     LightEntry,
     LightHistory,

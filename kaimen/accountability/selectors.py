@@ -24,7 +24,7 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
-from kaimen.evaluation.accountability import LADDER, Rule, Step
+from kaimen.accountability.rules import LADDER, Rule, Step
 from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope

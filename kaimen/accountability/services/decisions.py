@@ -22,6 +22,7 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
+from kaimen.accountability.rules import Rules, Step
 from kaimen.accountability.services.common import (
     MAX_EXPLANATION,
     MAX_REASON,
@@ -30,7 +31,6 @@ from kaimen.accountability.services.common import (
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
-from kaimen.evaluation.accountability import Rules, Step
 from kaimen.ledger import files
 from kaimen.ledger.models import Campaign
 from kaimen.lib import clock

@@ -25,9 +25,9 @@ from kaimen.accountability.models import (
     RunStatus,
     Status,
 )
+from kaimen.accountability.rules import ConfirmedStep, Rules, Step, propose_steps
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.evaluation.accountability import ConfirmedStep, Rules, Step, propose_steps
 from kaimen.ledger.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.official_calendar import OfficialCalendar
