@@ -8,7 +8,7 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from kaimen.accountability import panels
+        from kaimen.accountability import escalation, panels
         from kaimen.lib.contracts import home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -23,3 +23,4 @@ class AccountabilityConfig(AppConfig):
         )
         home.register(panels.office_panel)
         home.register(panels.unit_panel)
+        escalation.register()

@@ -28,6 +28,7 @@ class RuleChoice(models.TextChoices):
     RED_STREAK = Rule.RED_STREAK.value, _("Red light several periods in a row")
     OVERDUE_PAST_ORDER = Rule.OVERDUE_PAST_ORDER.value, _("Task overdue past its supervision order")
     MISSED_REPORTS = Rule.MISSED_REPORTS.value, _("Progress reports missed repeatedly")
+    OVERDUE = Rule.OVERDUE.value, _("Task or milestone overdue")
 
 
 class MatterKind(models.TextChoices):

@@ -8,7 +8,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Task ledger")
 
     def ready(self) -> None:
-        from kaimen.ledger import panels
+        from kaimen.ledger import escalation, panels
         from kaimen.lib.contracts import home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -27,3 +27,4 @@ class LedgerConfig(AppConfig):
             before="org:unit_list",
         )
         home.register(panels.unit_tasks_panel)
+        escalation.register()

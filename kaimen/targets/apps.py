@@ -9,9 +9,10 @@ class TargetsConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.lib.contracts import home, navigation
-        from kaimen.targets import panels
+        from kaimen.targets import escalation, panels
 
         home.register(panels.lights_panel)
+        escalation.register()
         for item in (
             navigation.NavItem(
                 _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"
