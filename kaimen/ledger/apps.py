@@ -22,7 +22,10 @@ class LedgerConfig(AppConfig):
         )
         navigation.register(
             NavItem(
-                _("Supervision"), "ledger:supervision_queue", "ledger.manage", "ledger/supervision"
+                _("Supervision history"),
+                "ledger:supervision_history",
+                "ledger.manage",
+                "ledger/supervision",
             ),
             before="org:unit_list",
         )
