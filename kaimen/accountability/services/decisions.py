@@ -128,6 +128,9 @@ def explanation_add(
     text = clean_text(text, field="text", what="说明", max_len=MAX_EXPLANATION)
     if proposal.status == Status.WITHDRAWN:
         raise ValidationError("这条建议已因原因消除而撤回，无需再作说明。", field="text")
+    if proposal.status != Status.CONFIRMED:
+        # The unit sees a proposal only once a person has confirmed it; before, nothing to explain.
+        raise ValidationError("这条建议尚未经确认，单位无需作说明。", field="text")
     checked = _check_uploads(list(uploads))
     stored: list[tuple[files.CheckedFile, storage.Stored]] = []
     try:
