@@ -131,6 +131,11 @@ def check_outcome(
             if change_shows:
                 assert db_state() != before
         return
+    if role in getattr(case, "hidden", ()):  # the object is not shown to this role: as if absent
+        assert response.status_code == 404, content
+        assert db_state() == before
+        assert [e for e in new_events if e.action != "permission.denied"] == []
+        return
     if other_is_not_found and case.target == "other":
         assert response.status_code == 404
         assert db_state() == before

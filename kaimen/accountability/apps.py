@@ -8,7 +8,7 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from kaimen.accountability import notices, panels
+        from kaimen.accountability import escalation, notices, panels
         from kaimen.accountability import permissions as rules
         from kaimen.lib.contracts import api, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
@@ -30,3 +30,4 @@ class AccountabilityConfig(AppConfig):
         home.register(panels.office_panel)
         home.register(panels.unit_panel)
         notices.register_events()
+        escalation.register()

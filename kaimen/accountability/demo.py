@@ -119,7 +119,8 @@ def load_demo_accountability() -> AccountabilityDemoResult:
         if first_step is not None:
             services.proposal_dismiss(actor=office, proposal=first_step, reason=DISMISS_REASON)
             result.dismissed = 1
-        for p in Proposal.objects.filter(campaign=campaign).order_by("pk"):
+        # The unit sees (and explains) a proposal only once a person has confirmed it.
+        for p in Proposal.objects.filter(campaign=campaign, status="confirmed").order_by("pk"):
             text = next((t for m, t in EXPLANATIONS.items() if p.subject.startswith(m)), None)
             liaison = _member(p.unit_id, Role.LIAISON)
             if text and liaison is not None:

@@ -1,6 +1,6 @@
 """Accountability records: proposals on the ladder 提醒 → 督办 → 约谈 → 通报 → 问责建议.
 
-The rules (``kaimen.evaluation.accountability``, pure) propose; the daily proposer stores each
+The rules (``kaimen.accountability.rules``, pure) propose; the daily proposer stores each
 proposal here with the facts that triggered it; a person confirms or dismisses it with a reason
 (``services``). Nothing is ever applied by the machine: a confirmed proposal is a decision on
 record, which the next run of the rules reads as the rung already climbed. The unit concerned
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kaimen.evaluation.accountability import LADDER, Rule, Rules, Step
+from kaimen.accountability.rules import LADDER, Rule, Rules, Step
 
 
 class StepChoice(models.TextChoices):
@@ -28,6 +28,7 @@ class RuleChoice(models.TextChoices):
     RED_STREAK = Rule.RED_STREAK.value, _("Red light several periods in a row")
     OVERDUE_PAST_ORDER = Rule.OVERDUE_PAST_ORDER.value, _("Task overdue past its supervision order")
     MISSED_REPORTS = Rule.MISSED_REPORTS.value, _("Progress reports missed repeatedly")
+    OVERDUE = Rule.OVERDUE.value, _("Task or milestone overdue")
 
 
 class MatterKind(models.TextChoices):

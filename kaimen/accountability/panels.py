@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from kaimen.accountability import selectors
-from kaimen.accountability.models import Proposal, RunStatus, Status
+from kaimen.accountability.models import Proposal, RunStatus
 from kaimen.lib.contracts.home import Panel
 from kaimen.org import scope
 from kaimen.org.scope import Perm
@@ -28,16 +28,17 @@ def office_panel(request: HttpRequest) -> Panel | None:
 
 
 def unit_panel(request: HttpRequest) -> Panel | None:
-    """A liaison's or member's own unit: the open proposals about it, to explain."""
+    """A liaison's or member's own unit: the confirmed steps about it, to explain. A proposal
+    still awaiting a person's decision is not shown to the unit."""
     user = request.user
     units = selectors.own_unit_ids(user)
     if not units or scope.scope_for(user).sees_all_business:
         return None
     items = list(
-        Proposal.objects.filter(unit_id__in=units, status=Status.PROPOSED)
+        selectors.shown_to(user, Proposal.objects.filter(unit_id__in=units))
         .select_related("unit")
         .annotate(n_explanations=Count("explanations"))
-        .order_by("-proposed_at", "-pk")[:10]
+        .order_by("-decided_at", "-pk")[:10]
     )
     if not items:
         return None

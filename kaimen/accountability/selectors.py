@@ -24,7 +24,7 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
-from kaimen.evaluation.accountability import LADDER, Rule, Step
+from kaimen.accountability.rules import LADDER, Rule, Step
 from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
@@ -49,9 +49,18 @@ def _with_details(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     )
 
 
+def shown_to(user, qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """A proposal is shown to the unit concerned only once a person has confirmed it: those who
+    do not decide (a unit's liaison or member) see confirmed proposals only — nothing of one
+    still awaiting a decision, dismissed, or withdrawn."""
+    if scope.can(user, Perm.ACCOUNTABILITY_DECIDE):
+        return qs
+    return qs.filter(status=Status.CONFIRMED)
+
+
 def _visible(user) -> QuerySet[Proposal]:
     scope.require(user, Perm.ACCOUNTABILITY_VIEW)
-    return scope.filter_by_unit(user, Proposal.objects.all(), unit_field="unit")
+    return shown_to(user, scope.filter_by_unit(user, Proposal.objects.all(), unit_field="unit"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,8 @@ def proposal_get_for_user(*, user, proposal_id: int) -> Proposal:
     except Proposal.DoesNotExist as exc:
         raise NotFound() from exc
     scope.require(user, Perm.ACCOUNTABILITY_VIEW, proposal.unit_id)
+    if not shown_to(user, Proposal.objects.filter(pk=proposal.pk)).exists():
+        raise NotFound()
     return proposal
 
 
@@ -121,7 +132,9 @@ def unit_record_for_user(*, user, unit_id: int) -> UnitRecord:
         raise NotFound() from exc
     scope.require(user, Perm.ACCOUNTABILITY_VIEW, unit.pk)
     proposals = list(
-        _with_details(Proposal.objects.filter(unit=unit)).order_by("-proposed_at", "-pk")
+        _with_details(shown_to(user, Proposal.objects.filter(unit=unit))).order_by(
+            "-proposed_at", "-pk"
+        )
     )
     counts = {
         "open": sum(1 for p in proposals if p.status == Status.PROPOSED),
@@ -148,7 +161,10 @@ def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
         )
     except Attachment.DoesNotExist as exc:
         raise NotFound() from exc
-    scope.require(user, Perm.ACCOUNTABILITY_VIEW, attachment.explanation.proposal.unit_id)
+    proposal = attachment.explanation.proposal
+    scope.require(user, Perm.ACCOUNTABILITY_VIEW, proposal.unit_id)
+    if not shown_to(user, Proposal.objects.filter(pk=proposal.pk)).exists():
+        raise NotFound()
     return attachment
 
 
@@ -176,10 +192,12 @@ def last_run() -> ProposerRun | None:
 
 
 def open_proposal_count(user) -> int:
-    """Open proposals the user may see: every unit's for leaders and the office, the own
-    unit's for a liaison or member, none for the administrators."""
+    """Open proposals the user may see: every unit's for leaders and the office; none for a
+    liaison or member (shown only once confirmed) or the administrators."""
     if not scope.can(user, Perm.ACCOUNTABILITY_VIEW):
         return 0
+    if not scope.can(user, Perm.ACCOUNTABILITY_DECIDE):
+        return 0  # an open proposal is not shown to the unit before a person confirms it
     visible = scope.filter_by_unit(user, Proposal.objects.all(), unit_field="unit")
     return visible.filter(status=Status.PROPOSED).count()
 

@@ -8,8 +8,8 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Task ledger")
 
     def ready(self) -> None:
+        from kaimen.ledger import escalation, notices, panels
         from kaimen.ledger import metrics as score_metrics
-        from kaimen.ledger import notices, panels
         from kaimen.ledger import permissions as rules
         from kaimen.lib.contracts import api, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
@@ -30,9 +30,13 @@ class LedgerConfig(AppConfig):
         )
         navigation.register(
             NavItem(
-                _("Supervision"), "ledger:supervision_queue", "ledger.manage", "ledger/supervision"
+                _("Supervision history"),
+                "ledger:supervision_history",
+                "ledger.manage",
+                "ledger/supervision",
             ),
             before="org:unit_list",
         )
         home.register(panels.unit_tasks_panel)
         notices.register_events()
+        escalation.register()

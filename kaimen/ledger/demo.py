@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kaimen.audit.services import record
+from kaimen.ledger import escalation as ledger_escalation
 from kaimen.ledger import services
 from kaimen.ledger.models import (
     Campaign,
     Decision,
     LedgerDraft,
+    Level,
     ProgressReport,
     StepState,
     SupervisionStep,
@@ -30,7 +32,9 @@ from kaimen.ledger.models import (
     Trigger,
 )
 from kaimen.ledger.services.responsibility import _load_defaults as _load_responsibility_defaults
-from kaimen.lib import clock
+from kaimen.lib import clock, official_calendar
+from kaimen.lib.contracts import escalation
+from kaimen.lib.contracts.escalation import Window
 from kaimen.org.demo import DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, User
 
@@ -176,24 +180,39 @@ def _backdate(campaign: Campaign) -> None:
 
 
 def _supervise(campaign: Campaign, office: User) -> None:
-    """Play the supervision ladder on the laggard: 提醒 (3 March), 督办单 (7 March), then on
-    1 April the check proposes 通报 and a reminder for the missed deadline, left for the office."""
-    for day, confirm_trigger in (
-        (date(2025, 3, 3), Trigger.REPORT),
-        (date(2025, 3, 7), Trigger.REPORT),
-    ):
-        services.supervision_run(today=day)
-        for step in SupervisionStep.objects.filter(
-            task__campaign=campaign, state=StepState.PROPOSED, trigger=confirm_trigger
-        ):
-            services.supervision_decide(actor=office, step=step, confirm=True, note="请抓紧报送。")
-            SupervisionStep.objects.filter(pk=step.pk).update(
-                proposed_at=_at(day, 8), decided_at=_at(day, 11)
+    """The ledger's supervision records of the story, kept as they were before escalation became
+    one ladder: the office confirmed a 提醒 (3 March) and then a 督办单 (7 March) for every
+    progress report still missing on those days. Today's ladder (accountability) reads them as
+    the steps already taken; the ledger only shows them on its history page."""
+    cal = official_calendar.load()
+    for day, level in ((date(2025, 3, 3), Level.REMINDER), (date(2025, 3, 7), Level.ORDER)):
+        window = Window(campaign_id=campaign.pk, year=campaign.year, today=day, calendar=cal)
+        for fact in ledger_escalation.facts(window):
+            if fact.kind != escalation.MISSED_REPORT or fact.until is not None:
+                continue
+            step, created = SupervisionStep.objects.get_or_create(
+                task_id=fact.refs["task"],
+                trigger_key=f"report:{fact.on.isoformat()}",
+                level=level,
+                defaults={
+                    "trigger": Trigger.REPORT,
+                    "state": StepState.CONFIRMED,
+                    "reason": fact.description[:300],
+                    "proposed_at": _at(day, 8),
+                    "decided_by": office,
+                    "decided_at": _at(day, 11),
+                    "decision_note": "请抓紧报送。",
+                },
             )
-    services.supervision_run(today=date(2025, 4, 1))
-    SupervisionStep.objects.filter(task__campaign=campaign, state=StepState.PROPOSED).update(
-        proposed_at=_at(date(2025, 4, 1), 8)
-    )
+            if created:
+                record(
+                    actor=office,
+                    action="ledger.supervision.confirm",
+                    obj=step,
+                    unit=step.task.lead_unit_id,
+                    after={"state": step.state, "level": step.level},
+                    message="示范数据：督办记录",
+                )
     services.supervision_run()  # today's lights
 
 

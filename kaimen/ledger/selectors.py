@@ -31,6 +31,7 @@ from kaimen.ledger.models import (
 )
 from kaimen.ledger.parsing.units import ResponsibilityRule
 from kaimen.lib import clock
+from kaimen.lib.contracts import escalation
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.scope import Perm
@@ -115,7 +116,7 @@ class TaskDetail:
     milestones: list
     reports: list[ProgressReport]
     contributions: list[Contribution]
-    steps: list[SupervisionStep]
+    steps: list[escalation.PriorStep]  # confirmed steps only, of the one ladder and before
     instructions: list[Instruction]
 
 
@@ -135,7 +136,7 @@ def task_detail(*, user, task_id: int) -> TaskDetail:
                 Prefetch("attachments", queryset=files)
             )
         ),
-        steps=list(task.supervision_steps.select_related("decided_by")),
+        steps=escalation.confirmed_steps(escalation.StepQuery(about=f"task:{task.pk}")),
         instructions=list(
             task.instructions.select_related("given_by", "answer", "answer__answered_by")
         ),
@@ -231,30 +232,14 @@ def document_get_for_user(*, user, document_id: int) -> SourceDocument:
         raise NotFound() from exc
 
 
-def supervision_queue(*, user) -> QuerySet[SupervisionStep]:
-    scope.require(user, Perm.LEDGER_MANAGE)
-    return (
-        SupervisionStep.objects.filter(state=StepState.PROPOSED)
-        .select_related("task", "task__lead_unit", "task__campaign")
-        .order_by("task__campaign_id", "task__order", "proposed_at")
-    )
-
-
-def supervision_history(*, user, limit: int = 50) -> list[SupervisionStep]:
+def supervision_history(*, user, limit: int = 200) -> list[SupervisionStep]:
+    """The ledger's supervision records from before the one ladder (read-only), newest first."""
     scope.require(user, Perm.LEDGER_MANAGE)
     return list(
-        SupervisionStep.objects.exclude(state=StepState.PROPOSED)
-        .select_related("task", "task__lead_unit", "decided_by")
-        .order_by("-decided_at", "-pk")[:limit]
+        SupervisionStep.objects.select_related("task", "task__lead_unit", "decided_by").order_by(
+            "-proposed_at", "-pk"
+        )[:limit]
     )
-
-
-def supervision_step_get_for_user(*, user, step_id: int) -> SupervisionStep:
-    scope.require(user, Perm.LEDGER_MANAGE)
-    try:
-        return SupervisionStep.objects.select_related("task").get(pk=step_id)
-    except SupervisionStep.DoesNotExist as exc:
-        raise NotFound() from exc
 
 
 def last_supervision_run() -> SupervisionRun | None:
@@ -276,7 +261,6 @@ class UnitWork:
     co_tasks: int = 0
     unanswered: int = 0
     confirmed_steps: int = 0
-    proposals: int = 0
     failed_run: SupervisionRun | None = None
 
 
@@ -313,7 +297,6 @@ def unit_work(*, user, today: date | None = None) -> UnitWork | None:
             task__status__in=OPEN_STATUSES,
         ).count()
     if scope.can(user, Perm.LEDGER_MANAGE):
-        work.proposals = SupervisionStep.objects.filter(state=StepState.PROPOSED).count()
         run = last_supervision_run()
         work.failed_run = run if run is not None and run.status == RunStatus.FAILED else None
     return work

@@ -58,11 +58,12 @@ urlpatterns = [
         views.responsibility_remove,
         name="responsibility_remove",
     ),
-    path("supervision/", views.supervision_queue, name="supervision_queue"),
-    path("supervision/run/", views.supervision_run_now, name="supervision_run_now"),
+    path("supervision/", views.supervision_moved, name="supervision_queue"),
+    path("supervision/history/", views.supervision_history, name="supervision_history"),
+    path("supervision/run/", views.supervision_moved, name="supervision_run_now"),
     path(
         "supervision/<int:step_id>/decide/",
-        views.supervision_decide,
+        views.supervision_moved,
         name="supervision_decide",
     ),
 ]

@@ -20,7 +20,6 @@ from kaimen.ledger.alignment import Span, segments
 from kaimen.ledger.models import (
     DocumentKind,
     DraftStatus,
-    RunStatus,
     Task,
     TaskKind,
     TaskStatus,
@@ -579,57 +578,26 @@ def draft_publish(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
-# Supervision
+# Supervision: the one ladder is accountability's; the ledger keeps its former records
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def supervision_moved(request: HttpRequest, step_id: int | None = None) -> HttpResponse:
+    """The former proposal pages (queue, decide, run now): proposals are accountability's now."""
+    return redirect("accountability:queue")
+
+
+@login_required
+@require_GET
 @never_cache
-def supervision_queue(request: HttpRequest) -> HttpResponse:
-    steps = selectors.supervision_queue(user=request.user)
+def supervision_history(request: HttpRequest) -> HttpResponse:
+    """The ledger's supervision records from before the one ladder, read-only."""
     context = {
-        "steps": steps,
-        "history": selectors.supervision_history(user=request.user),
+        "steps": selectors.supervision_history(user=request.user),
         "run": selectors.last_supervision_run(),
-        "form": forms.StepDecisionForm(),
     }
-    return render(request, "ledger/supervision.html", context)
-
-
-@login_required
-@require_POST
-def supervision_decide(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = selectors.supervision_step_get_for_user(user=request.user, step_id=step_id)
-    form = forms.StepDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose to confirm or dismiss."))
-        return redirect("ledger:supervision_queue")
-    try:
-        services.supervision_decide(
-            actor=request.user,
-            step=step,
-            confirm=form.cleaned_data["confirm"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Decision recorded."))
-    return redirect("ledger:supervision_queue")
-
-
-@login_required
-@require_POST
-def supervision_run_now(request: HttpRequest) -> HttpResponse:
-    run = services.supervision_run(actor=request.user)
-    if run.status == RunStatus.FAILED:
-        messages.error(request, run.message)
-    else:
-        messages.success(
-            request,
-            _("Check done: %(n)s new proposals, %(m)s lights changed.")
-            % {"n": run.proposed, "m": run.lights_changed},
-        )
-    return redirect("ledger:supervision_queue")
+    return render(request, "ledger/supervision_history.html", context)
 
 
 @login_required

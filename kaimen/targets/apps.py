@@ -10,8 +10,8 @@ class TargetsConfig(AppConfig):
     def ready(self) -> None:
         from kaimen.lib.contracts import api, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
+        from kaimen.targets import escalation, notices, panels
         from kaimen.targets import metrics as score_metrics
-        from kaimen.targets import notices, panels
         from kaimen.targets import permissions as rules
 
         score_metrics.register()  # the scorecards' metrics this app supplies
@@ -21,6 +21,7 @@ class TargetsConfig(AppConfig):
 
         home.register(panels.lights_panel)
         notices.register_events()
+        escalation.register()
         for item in (
             navigation.NavItem(
                 _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"

@@ -33,17 +33,30 @@ def overdue_tasks(cast, clock_fixture, units: list[Unit], *, deadline=date(2025,
     return make_tasks(cast, [(u, []) for u in units], deadline=deadline)
 
 
-def confirm_supervision(cast, clock_fixture, *, day: date) -> list[SupervisionStep]:
-    """The ledger's daily check on ``day``, and the office confirming what it proposes."""
-    set_day(clock_fixture, day, 7)
-    ledger.supervision_run()
-    set_day(clock_fixture, day, 10)
-    confirmed = []
-    for step in SupervisionStep.objects.filter(state=StepState.PROPOSED).order_by("pk"):
-        confirmed.append(
-            ledger.supervision_decide(actor=cast.office, step=step, confirm=True, note="请抓紧")
-        )
-    return confirmed
+def ledger_history(
+    cast, task: Task, *, level: str, day: date, due: date = date(2025, 3, 3)
+) -> SupervisionStep:
+    """A supervision record of the ledger's former ladder, confirmed by the office on ``day``
+    for the report due on ``due`` — as databases made before the one ladder hold them."""
+    return SupervisionStep.objects.create(
+        task=task,
+        trigger="report",
+        trigger_key=f"report:{due.isoformat()}",
+        level=level,
+        state=StepState.CONFIRMED,
+        reason="进展未按时报送",
+        proposed_at=at(day, 7),
+        decided_by=cast.office,
+        decided_at=at(day, 10),
+        decision_note="请抓紧",
+    )
+
+
+def ledger_ladder(cast, tasks) -> None:
+    """The former ladder's 提醒 (4 March) and 督办单 (7 March) on each task."""
+    for task in tasks:
+        ledger_history(cast, task, level="reminder", day=date(2025, 3, 4))
+        ledger_history(cast, task, level="order", day=date(2025, 3, 7))
 
 
 def run(clock_fixture, day: date, *, campaign: Campaign | None = None, **kw) -> ProposerRun:

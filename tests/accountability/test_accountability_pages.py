@@ -23,7 +23,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 @pytest.fixture
 def world(cast, clock, settings, tmp_path):
     settings.ACCOUNTABILITY_FILES_ROOT = tmp_path / "files"
-    h.overdue_tasks(cast, clock, [cast.town_a, cast.town_b], deadline=date(2025, 6, 30))
+    h.overdue_tasks(
+        cast,
+        clock,
+        [cast.town_a, cast.town_a, cast.town_b, cast.town_b],
+        deadline=date(2025, 6, 30),
+    )
     h.run(clock, date(2025, 3, 11))
     h.set_day(clock, date(2025, 3, 12))
     return {p.unit_id: p for p in h.open_proposals()}
@@ -87,6 +92,9 @@ def test_the_unit_record_page_does_not_query_per_row(
 ):
     login(cast.liaison_a)
     url = reverse("accountability:unit_record", args=[cast.town_a.pk])
+    world[cast.town_a.pk] = services.proposal_confirm(
+        actor=cast.office, proposal=world[cast.town_a.pk], reason="属实"
+    )
 
     def explain() -> None:
         services.explanation_add(
@@ -146,6 +154,7 @@ def test_deciding_through_the_page_without_a_reason_changes_nothing(client, logi
 
 
 def test_the_liaison_explains_from_its_unit_page(client, login, cast, world):
+    services.proposal_confirm(actor=cast.office, proposal=world[cast.town_a.pk], reason="属实")
     login(cast.liaison_a)
     url = reverse("accountability:unit_record", args=[cast.town_a.pk])
     page = client.get(url).content.decode()
@@ -230,8 +239,12 @@ def test_the_office_home_shows_the_open_count(client, login, cast, world):
     assert f'<a class="stat" href="{reverse("accountability:queue")}"><b>2</b>' in page
 
 
-def test_a_liaison_home_lists_its_own_open_items_only(client, login, cast, world):
+def test_a_liaison_home_lists_its_own_confirmed_items_only(client, login, cast, world):
     login(cast.liaison_a)
+    own = reverse("accountability:proposal_detail", args=[world[cast.town_a.pk].pk])
+    assert own not in client.get(reverse("core:home")).content.decode()  # not yet confirmed
+    for p in world.values():
+        services.proposal_confirm(actor=cast.office, proposal=p, reason="属实")
     page = client.get(reverse("core:home")).content.decode()
     assert reverse("accountability:proposal_detail", args=[world[cast.town_a.pk].pk]) in page
     assert reverse("accountability:proposal_detail", args=[world[cast.town_b.pk].pk]) not in page
@@ -244,9 +257,10 @@ def test_a_liaison_home_lists_its_own_open_items_only(client, login, cast, world
     [
         ("office", 2),
         ("leader", 2),
-        ("liaison_a", 1),
-        ("member_a", 1),
-        ("liaison_b", 1),
+        # an open proposal is shown to the unit only once confirmed
+        ("liaison_a", 0),
+        ("member_a", 0),
+        ("liaison_b", 0),
         ("auditor", 0),
         ("sysadmin", 0),
     ],

@@ -24,6 +24,7 @@ from kaimen.accountability.models import (
     Proposal,
     ProposerRun,
     RuleSettings,
+    Status,
 )
 from kaimen.ledger.models import Campaign
 from tests.accountability import helpers as h
@@ -51,6 +52,8 @@ class Case:
     target: str = "-"  # "own" (东城街道's proposal), "other" (西城街道's)
     allowed: frozenset[str] = frozenset()
     ok: int = 200
+    # Roles to whom the target does not exist: an open proposal is not shown to the unit (404).
+    hidden: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -61,12 +64,20 @@ def both(name: str, method: str, ok: int, own: frozenset[str], other: frozenset[
     return [Case(name, method, "own", own, ok), Case(name, method, "other", other, ok)]
 
 
+def on_open(name: str, method: str, ok: int):
+    """Decisions on an open proposal: the deciders only; the unit's own people do not see it."""
+    return [
+        Case(name, method, "own", LEADS, ok, hidden=OWN_READERS - LEADS),
+        Case(name, method, "other", LEADS, ok, hidden=OTHER_READERS - LEADS),
+    ]
+
+
 PAGE_CASES: list[Case] = [
     Case("accountability:record", "GET", allowed=BUSINESS),
     Case("accountability:queue", "GET", allowed=LEADS),
     Case("accountability:run_now", "POST", allowed=LEADS, ok=302),
     *both("accountability:proposal_detail", "GET", 200, OWN_READERS, OTHER_READERS),
-    *both("accountability:decide", "POST", 302, LEADS, LEADS),
+    *on_open("accountability:decide", "POST", 302),
     *both(
         "accountability:explain", "POST", 302, frozenset({"liaison_a"}), frozenset({"liaison_b"})
     ),
@@ -79,8 +90,8 @@ PAGE_CASES: list[Case] = [
 API_CASES: list[Case] = [
     Case("api:list", "GET", allowed=BUSINESS),
     *both("api:get", "GET", 200, OWN_READERS, OTHER_READERS),
-    *both("api:confirm", "POST", 200, LEADS, LEADS),
-    *both("api:dismiss", "POST", 200, LEADS, LEADS),
+    *on_open("api:confirm", "POST", 200),
+    *on_open("api:dismiss", "POST", 200),
     *both("api:explain", "POST", 200, frozenset({"liaison_a"}), frozenset({"liaison_b"})),
 ]
 
@@ -98,7 +109,8 @@ def test_the_matrix_covers_every_url_name_and_api_operation():
 @dataclass
 class World:
     cast: object
-    proposals: dict[str, Proposal]
+    proposals: dict[str, Proposal]  # open, to decide
+    seen: dict[str, Proposal]  # confirmed: shown to the unit, explained
     attachments: dict[str, Attachment]
     campaign: Campaign
 
@@ -106,23 +118,49 @@ class World:
 @pytest.fixture
 def world(cast, clock, settings, tmp_path) -> World:
     settings.ACCOUNTABILITY_FILES_ROOT = tmp_path / "files"
-    h.overdue_tasks(cast, clock, [cast.town_a, cast.town_b], deadline=date(2025, 6, 30))
+    h.overdue_tasks(
+        cast,
+        clock,
+        [cast.town_a, cast.town_a, cast.town_b, cast.town_b],
+        deadline=date(2025, 6, 30),
+    )
     h.run(clock, date(2025, 3, 11))
     h.set_day(clock, date(2025, 3, 12))
     proposals = {
         "own": Proposal.objects.get(unit=cast.town_a),
         "other": Proposal.objects.get(unit=cast.town_b),
     }
+    # A unit sees (and explains) a proposal only once a person has confirmed it: one confirmed
+    # proposal per town, on another matter, for the reads and the explanations.
+    seen = {}
+    for key, unit in (("own", cast.town_a), ("other", cast.town_b)):
+        seen[key] = Proposal.objects.create(
+            campaign=proposals[key].campaign,
+            unit=unit,
+            rule="overdue",
+            step="remind",
+            matter_kind="task",
+            subject=f"task:confirmed-{key}",
+            matter="任务“测试”",
+            key=f"confirmed-{key}",
+            facts=["事实"],
+            text="建议",
+            proposed_at=proposals[key].proposed_at,
+            status=Status.CONFIRMED,
+            decided_by=cast.office,
+            decided_at=proposals[key].proposed_at,
+            decision_reason="属实",
+        )
     attachments = {}
     for key, liaison in (("own", cast.liaison_a), ("other", cast.liaison_b)):
         explanation = services.explanation_add(
             actor=liaison,
-            proposal=proposals[key],
+            proposal=seen[key],
             text="情况说明",
             uploads=[SimpleUploadedFile("说明.png", PNG)],
         )
         attachments[key] = explanation.attachments.get()
-    return World(cast, proposals, attachments, Campaign.objects.first())
+    return World(cast, proposals, seen, attachments, Campaign.objects.first())
 
 
 def db_state() -> dict[str, list]:
@@ -132,7 +170,7 @@ def db_state() -> dict[str, list]:
 
 def page_request(world: World, case: Case) -> tuple[str, dict]:
     short = case.name.split(":")[1]
-    proposal = world.proposals.get(case.target)
+    proposal = (world.proposals if short == "decide" else world.seen).get(case.target)
     kwargs: dict = {}
     data: dict = {}
     if short in {"proposal_detail", "decide", "explain"}:
@@ -167,7 +205,7 @@ def api_request(world: World, case: Case) -> tuple[str, dict | None]:
     op = case.name.split(":")[1]
     if op == "list":
         return base, None
-    pk = world.proposals[case.target].pk
+    pk = (world.proposals if op in ("confirm", "dismiss") else world.seen)[case.target].pk
     match op:
         case "get":
             return f"{base}/{pk}", None

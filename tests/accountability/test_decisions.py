@@ -25,7 +25,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def proposals(cast, clock, settings, tmp_path):
     """One open proposal (missed reports) for each town."""
     settings.ACCOUNTABILITY_FILES_ROOT = tmp_path / "files"
-    h.overdue_tasks(cast, clock, [cast.town_a, cast.town_b], deadline=date(2025, 6, 30))
+    h.overdue_tasks(
+        cast,
+        clock,
+        [cast.town_a, cast.town_a, cast.town_b, cast.town_b],
+        deadline=date(2025, 6, 30),
+    )
     h.run(clock, date(2025, 3, 11))
     h.set_day(clock, date(2025, 3, 12))
     return {p.unit_id: p for p in h.open_proposals()}
@@ -103,7 +108,9 @@ def test_only_the_office_and_leaders_decide(cast, proposals, role):
 
 
 def test_the_liaison_explains_its_own_unit_with_attachments(cast, proposals, settings):
-    p = proposals[cast.town_a.pk]
+    p = services.proposal_confirm(
+        actor=cast.office, proposal=proposals[cast.town_a.pk], reason="属实"
+    )
     explanation = services.explanation_add(
         actor=cast.liaison_a,
         proposal=p,
@@ -120,7 +127,15 @@ def test_the_liaison_explains_its_own_unit_with_attachments(cast, proposals, set
     assert event.after["files"][0]["name"] == "补报材料.png"
     # Explaining changes nothing about the proposal or its decision.
     p.refresh_from_db()
-    assert p.status == Status.PROPOSED
+    assert p.status == Status.CONFIRMED
+
+
+def test_an_unconfirmed_proposal_is_not_for_the_unit_to_explain(cast, proposals):
+    with pytest.raises(ValidationError, match="尚未经确认"):
+        services.explanation_add(
+            actor=cast.liaison_a, proposal=proposals[cast.town_a.pk], text="说明"
+        )
+    assert not Explanation.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["liaison_b", "member_a", "office", "leader"])
@@ -134,6 +149,9 @@ def test_nobody_else_explains_for_the_unit(cast, proposals, role):
 
 def test_a_refused_attachment_leaves_nothing_behind(cast, proposals, settings):
     settings.ACCOUNTABILITY_ATTACHMENT_MAX_BYTES = 100
+    proposals[cast.town_a.pk] = services.proposal_confirm(
+        actor=cast.office, proposal=proposals[cast.town_a.pk], reason="属实"
+    )
     with pytest.raises(ValidationError, match="超过上限"):
         services.explanation_add(
             actor=cast.liaison_a,
@@ -155,6 +173,9 @@ def test_a_refused_attachment_leaves_nothing_behind(cast, proposals, settings):
 
 
 def test_an_empty_explanation_is_refused(cast, proposals):
+    proposals[cast.town_a.pk] = services.proposal_confirm(
+        actor=cast.office, proposal=proposals[cast.town_a.pk], reason="属实"
+    )
     with pytest.raises(ValidationError, match="请填写说明"):
         services.explanation_add(actor=cast.liaison_a, proposal=proposals[cast.town_a.pk], text="")
 
@@ -237,6 +258,9 @@ def test_only_the_office_sets_thresholds(cast, proposals, role):
 
 def test_the_record_exports_to_xlsx_safely(cast, proposals):
     services.proposal_confirm(actor=cast.office, proposal=proposals[cast.town_a.pk], reason="属实")
+    proposals[cast.town_b.pk] = services.proposal_confirm(
+        actor=cast.office, proposal=proposals[cast.town_b.pk], reason="属实"
+    )
     services.explanation_add(
         actor=cast.liaison_b,
         proposal=proposals[cast.town_b.pk],

@@ -26,6 +26,7 @@ from kaimen.ledger import services as ledger
 from kaimen.ledger.models import SupervisionStep, Task
 from kaimen.lib.errors import PermissionDenied
 from tests.accountability import helpers as h
+from tests.ledger.ledger_helpers import make_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -154,10 +155,8 @@ def test_the_district_row_is_answered_for_by_the_owner_department(cast, clock):
 
 def test_a_task_overdue_past_its_supervision_order_proposes_an_interview(cast, clock):
     (task,) = h.overdue_tasks(cast, clock, [cast.town_a])
-    # The ledger's ladder: report reminder confirmed 4 March, 督办单 confirmed 7 March.
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 4))
-    (order,) = h.confirm_supervision(cast, clock, day=date(2025, 3, 7))
-    assert order.level == "order"
+    # The ledger's former ladder: report reminder confirmed 4 March, 督办单 confirmed 7 March.
+    h.ledger_ladder(cast, [task])
     # The 督办单 gives five working days (to 14 March), later than the deadline of 10 March.
     assert h.run(clock, date(2025, 3, 14)).status == RunStatus.OK
     assert not Proposal.objects.filter(rule=RuleChoice.OVERDUE_PAST_ORDER).exists()
@@ -176,7 +175,11 @@ def test_a_task_overdue_past_its_supervision_order_proposes_an_interview(cast, c
 
 
 def test_reports_missed_twice_propose_a_reminder(cast, clock):
-    (task,) = h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
+    # Two tasks of one unit, each with its report due 3 March missed: two lapses. (One task
+    # missing two weekly reports in a row is one lapse, counted once.)
+    (first,) = h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
+    h.set_day(clock, date(2025, 3, 3))
+    make_tasks(cast, [(cast.town_a, [])], deadline=date(2025, 6, 30), campaign=first.campaign)
     # Due 3 March (one week after publication): missed. On 10 March only one is missed.
     assert h.run(clock, date(2025, 3, 10)).proposed == 0
     h.run(clock, date(2025, 3, 11))
@@ -211,8 +214,12 @@ def test_a_late_report_counts_as_missed_and_an_on_time_one_does_not(cast, clock)
 
 
 def test_the_ledger_s_confirmed_reminders_count_on_the_reports_matter(cast, clock):
-    h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 4))  # 提醒 for the report due 3 March
+    (task,) = h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
+    # 提醒 for the report due 3 March, on the ledger's former ladder
+    h.ledger_history(cast, task, level="reminder", day=date(2025, 3, 4))
+    h.set_day(clock, date(2025, 3, 3))
+    # another task of the unit, its report due 10 March
+    make_tasks(cast, [(cast.town_a, [])], deadline=date(2025, 6, 30), campaign=task.campaign)
     h.run(clock, date(2025, 3, 11))
     (p,) = h.open_proposals()
     # 提醒 is already on record; the miss of 10 March is new evidence: next rung, 督办.
@@ -220,9 +227,13 @@ def test_the_ledger_s_confirmed_reminders_count_on_the_reports_matter(cast, cloc
 
 
 def test_running_twice_on_the_same_data_proposes_nothing_new(cast, clock, reds):
-    h.overdue_tasks(cast, clock, [cast.town_a, cast.town_b], deadline=date(2025, 3, 10))
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 4))
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 7))
+    tasks = h.overdue_tasks(
+        cast,
+        clock,
+        [cast.town_a, cast.town_a, cast.town_b, cast.town_b],
+        deadline=date(2025, 3, 10),
+    )
+    h.ledger_ladder(cast, tasks)
     first = h.run(clock, date(2025, 4, 16))
     assert first.proposed >= 4
     stored = list(Proposal.objects.order_by("pk").values())
@@ -237,9 +248,8 @@ def test_running_twice_on_the_same_data_proposes_nothing_new(cast, clock, reds):
 
 
 def test_a_dismissed_overdue_proposal_does_not_come_back_the_next_morning(cast, clock):
-    h.overdue_tasks(cast, clock, [cast.town_a])
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 4))
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 7))
+    tasks = h.overdue_tasks(cast, clock, [cast.town_a])
+    h.ledger_ladder(cast, tasks)
     h.run(clock, date(2025, 3, 17))
     p = Proposal.objects.get(rule=RuleChoice.OVERDUE_PAST_ORDER)
     h.set_day(clock, date(2025, 3, 17), 11)
@@ -254,9 +264,8 @@ def test_a_dismissed_overdue_proposal_does_not_come_back_the_next_morning(cast, 
 
 
 def test_the_proposer_applies_nothing(cast, clock, reds):
-    h.overdue_tasks(cast, clock, [cast.town_a])
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 4))
-    h.confirm_supervision(cast, clock, day=date(2025, 3, 7))
+    tasks = h.overdue_tasks(cast, clock, [cast.town_a])
+    h.ledger_ladder(cast, tasks)
     ledger_before = (
         list(Task.objects.order_by("pk").values()),
         list(SupervisionStep.objects.order_by("pk").values()),
@@ -287,7 +296,7 @@ def test_a_year_without_calendar_data_fails_loudly_and_stores_nothing(cast, cloc
 
 
 def test_the_daily_job_skips_days_off_and_acts_on_a_tiaoxiu_saturday(cast, clock):
-    h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
+    h.overdue_tasks(cast, clock, [cast.town_a, cast.town_a], deadline=date(2025, 6, 30))
     h.set_day(clock, date(2025, 3, 15), 8)  # Saturday
     tasks.daily_proposals.call_local()
     assert ProposerRun.objects.get().status == RunStatus.SKIPPED
@@ -307,8 +316,8 @@ def test_only_the_deciders_may_run_the_proposer(cast, clock):
 
 
 def test_the_command_proposes_for_one_campaign(cast, clock):
-    (task_a,) = h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
-    h.overdue_tasks(cast, clock, [cast.town_b], deadline=date(2025, 6, 30))
+    (task_a, _) = h.overdue_tasks(cast, clock, [cast.town_a] * 2, deadline=date(2025, 6, 30))
+    h.overdue_tasks(cast, clock, [cast.town_b] * 2, deadline=date(2025, 6, 30))
     out = StringIO()
     call_command(
         "accountability",

@@ -18,8 +18,6 @@ from kaimen.ledger.models import (
     Decision,
     Instruction,
     ProgressReport,
-    StepState,
-    SupervisionStep,
     Task,
     TaskStatus,
     UnitProposal,
@@ -66,12 +64,6 @@ def _update(cast, item, **changes):
 
 def _awaiting(cast, task):
     return services.task_request_closure(actor=cast.liaison_a, task=task, summary="完成")
-
-
-def _step(cast, task, clock):
-    clock.current = datetime(2026, 3, 17, 8, tzinfo=TZ)
-    services.supervision_run()
-    return SupervisionStep.objects.get(task=task, state=StepState.PROPOSED)
 
 
 CALLS: dict[str, tuple[str, Callable]] = {
@@ -164,12 +156,6 @@ CALLS: dict[str, tuple[str, Callable]] = {
         ),
     ),
     "supervision_run": ("ledger.supervision.run", lambda c, t, d, k: services.supervision_run()),
-    "supervision_decide": (
-        "ledger.supervision.confirm",
-        lambda c, t, d, k: services.supervision_decide(
-            actor=c.office, step=_step(c, t, k), confirm=True
-        ),
-    ),
     "ledger_export": (
         "ledger.export",
         lambda c, t, d, k: services.ledger_export(actor=c.office, campaign=t.campaign, fmt="xlsx"),
@@ -193,7 +179,6 @@ SETUP_EVENTS = {
     "task_accept_closure": 1,
     "task_send_back": 1,
     "instruction_answer": 1,
-    "supervision_decide": 1,
 }
 
 

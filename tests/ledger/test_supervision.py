@@ -1,5 +1,7 @@
-"""The daily supervision job: proposes (never applies) 提醒 → 督办单 → 通报, acts only on working days
-of the official calendar, is idempotent, and fails loudly for a year without calendar data."""
+"""The ledger's daily check: it refreshes the lights, acts only as the official calendar says,
+fails loudly for a year without calendar data — and proposes nothing: escalation is the one
+ladder in accountability. The former proposal pages lead there; the ledger's supervision records
+stay readable on the history page."""
 
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ from kaimen.ledger.models import (
     StepState,
     SupervisionRun,
     SupervisionStep,
-    TaskStatus,
-    Trigger,
 )
 from tests.ledger.ledger_helpers import make_tasks
 
@@ -44,82 +44,23 @@ def run_on(clock, day: date) -> SupervisionRun:
     return services.supervision_run()
 
 
-def test_missed_report_is_proposed_as_a_reminder_and_nothing_is_applied(task, clock):
-    # The first report was due Mon 3 March; on Tue 4 March it is late.
-    run = run_on(clock, date(2025, 3, 4))
+def test_the_daily_check_refreshes_the_lights_and_proposes_nothing(task, clock):
+    run = run_on(clock, date(2025, 3, 11))  # a report missed and the deadline passed
     assert run.status == RunStatus.OK
-    step = SupervisionStep.objects.get()
-    assert (step.trigger, step.level, step.state) == (
-        Trigger.REPORT,
-        "reminder",
-        StepState.PROPOSED,
-    )
-    assert step.trigger_key == "report:2025-03-03"
-    task.refresh_from_db()
-    assert task.status == TaskStatus.NOT_STARTED  # a proposal changes nothing on the task
-    assert step.decided_by is None
-
-
-def test_two_runs_on_one_day_do_not_propose_twice(task, clock):
-    run_on(clock, date(2025, 3, 4))
-    run_on(clock, date(2025, 3, 4))
-    assert SupervisionStep.objects.count() == 1
-    assert SupervisionRun.objects.filter(status=RunStatus.OK).count() == 2
-
-
-def test_the_job_proposes_nothing_on_a_weekend(task, clock):
-    run = run_on(clock, date(2025, 3, 8))  # Saturday
-    assert run.status == RunStatus.SKIPPED
+    assert run.proposed == 0
     assert not SupervisionStep.objects.exists()
+    task.refresh_from_db()
+    assert task.light == "red"
 
 
-def test_the_job_acts_on_a_tiaoxiu_saturday(cast, clock):
+def test_the_check_is_skipped_on_a_weekend(task, clock):
+    assert run_on(clock, date(2025, 3, 8)).status == RunStatus.SKIPPED  # Saturday
+
+
+def test_the_check_acts_on_a_tiaoxiu_saturday(cast, clock):
     clock.current = at(date(2025, 1, 20), 9)
     make_tasks(cast, [(cast.town_a, [])], deadline=date(2025, 3, 31))
-    # Report due Mon 27 Jan (a workday); Sat 8 Feb 2025 is a 调休 working day.
-    run = run_on(clock, date(2025, 2, 8))
-    assert run.status == RunStatus.OK
-    assert SupervisionStep.objects.filter(trigger=Trigger.REPORT).count() == 1
-
-
-def test_confirmed_reminder_moves_to_a_supervision_order_after_three_working_days(
-    task, clock, cast
-):
-    run_on(clock, date(2025, 3, 4))
-    step = SupervisionStep.objects.get()
-    clock.current = at(date(2025, 3, 4), 10)
-    services.supervision_decide(actor=cast.office, step=step, confirm=True)
-    run_on(clock, date(2025, 3, 6))
-    assert not SupervisionStep.objects.filter(level="order").exists()
-    run_on(clock, date(2025, 3, 7))
-    order = SupervisionStep.objects.get(level="order")
-    assert order.state == StepState.PROPOSED
-
-
-def test_dismissing_needs_a_reason_and_ends_the_ladder(task, clock, cast):
-    run_on(clock, date(2025, 3, 4))
-    step = SupervisionStep.objects.get()
-    with pytest.raises(services.ValidationError):
-        services.supervision_decide(actor=cast.office, step=step, confirm=False, note="")
-    services.supervision_decide(
-        actor=cast.office, step=step, confirm=False, note="已电话沟通,周五前报送"
-    )
-    run_on(clock, date(2025, 3, 10))
-    assert SupervisionStep.objects.filter(trigger=Trigger.REPORT).count() == 1
-
-
-def test_a_proposal_is_withdrawn_when_the_report_comes_in(task, clock, cast):
-    run_on(clock, date(2025, 3, 4))
-    clock.current = at(date(2025, 3, 4), 11)
-    services.progress_report(actor=cast.liaison_a, task=task, text="已开工", percent=10)
-    run_on(clock, date(2025, 3, 5))
-    assert SupervisionStep.objects.get().state == StepState.WITHDRAWN
-
-
-def test_an_overdue_task_gets_its_own_ladder(task, clock):
-    run_on(clock, date(2025, 3, 11))
-    triggers = set(SupervisionStep.objects.values_list("trigger", flat=True))
-    assert triggers == {Trigger.REPORT, Trigger.DEADLINE}
+    assert run_on(clock, date(2025, 2, 8)).status == RunStatus.OK  # a 调休 working day
 
 
 def test_a_year_without_calendar_data_fails_loudly_and_the_office_sees_it(
@@ -134,7 +75,7 @@ def test_a_year_without_calendar_data_fails_loudly_and_the_office_sees_it(
     event = AuditEvent.objects.filter(action="ledger.supervision.run").latest("id")
     assert event.outcome == Outcome.FAILURE
     login(cast.office)
-    page = client.get(reverse("ledger:supervision_queue")).content.decode()
+    page = client.get(reverse("ledger:supervision_history")).content.decode()
     assert "2027" in page
     assert "节假日" in page
     home = client.get(reverse("core:home")).content.decode()
@@ -153,50 +94,43 @@ def test_the_huey_task_runs_the_check(task, clock):
     clock.current = at(date(2025, 3, 4))
     run_id = tasks.daily_supervision.call_local()
     assert SupervisionRun.objects.get(pk=run_id).status == RunStatus.OK
-    assert SupervisionStep.objects.count() == 1
+    assert not SupervisionStep.objects.exists()
 
 
-def test_office_confirms_through_the_queue_page(task, clock, client, login, cast):
-    run_on(clock, date(2025, 3, 4))
-    step = SupervisionStep.objects.get()
-    login(cast.office)
-    page = client.get(reverse("ledger:supervision_queue"))
-    assert step.reason in page.content.decode()
-    response = client.post(reverse("ledger:supervision_decide", args=[step.pk]), {"confirm": "1"})
-    assert response.status_code == 302
-    step.refresh_from_db()
-    assert step.state == StepState.CONFIRMED
-    assert step.decided_by == cast.office
-
-
-def test_a_liaison_cannot_decide_a_supervision_step(task, clock, client, login, cast):
-    run_on(clock, date(2025, 3, 4))
-    step = SupervisionStep.objects.get()
-    login(cast.liaison_a)
-    response = client.post(
-        reverse("ledger:supervision_decide", args=[step.pk]), {"confirm": "0", "note": "不用了"}
-    )
-    assert response.status_code == 403
-    step.refresh_from_db()
-    assert step.state == StepState.PROPOSED
-
-
-def test_a_confirmed_step_tells_the_lead_unit_s_liaison_and_a_dismissed_one_tells_nobody(
-    task, clock, cast
+@pytest.mark.parametrize(
+    ("name", "method", "kwargs"),
+    [
+        ("ledger:supervision_queue", "get", {}),
+        ("ledger:supervision_run_now", "post", {}),
+        ("ledger:supervision_decide", "post", {"step_id": 1}),
+    ],
+)
+@pytest.mark.parametrize("role", ["office", "liaison_a"])
+def test_the_former_proposal_pages_lead_to_the_accountability_queue(
+    client, login, cast, name, method, kwargs, role
 ):
-    from kaimen.notifications.models import Notification
+    login(cast.role(role))
+    response = getattr(client, method)(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accountability:queue")
 
-    run_on(clock, date(2025, 3, 4))
-    step = SupervisionStep.objects.get()
-    clock.current = at(date(2025, 3, 4), 10)
-    services.supervision_decide(actor=cast.office, step=step, confirm=True, note="请本周报送")
-    note = Notification.objects.get(event="supervision_issued")
-    assert note.recipient == cast.liaison_a
-    assert note.title.startswith("提醒：任务")
-    assert "请本周报送" in note.body
-    assert note.link == reverse("ledger:task_detail", args=[task.pk])
-    Notification.objects.all().delete()
-    run_on(clock, date(2025, 3, 7))
-    order = SupervisionStep.objects.get(level="order")
-    services.supervision_decide(actor=cast.office, step=order, confirm=False, note="已沟通")
-    assert not Notification.objects.exists()
+
+def test_old_supervision_records_stay_readable_on_the_history_page(task, cast, client, login):
+    SupervisionStep.objects.create(
+        task=task,
+        trigger="report",
+        trigger_key="report:2025-03-03",
+        level="order",
+        state=StepState.CONFIRMED,
+        reason="进展应于2025-03-03前报送,已逾期4个工作日未报",
+        proposed_at=at(date(2025, 3, 7)),
+        decided_by=cast.office,
+        decided_at=at(date(2025, 3, 7), 10),
+        decision_note="请本周报送",
+    )
+    login(cast.office)
+    page = client.get(reverse("ledger:supervision_history")).content.decode()
+    assert "进展应于2025-03-03前报送,已逾期4个工作日未报" in page
+    assert "请本周报送" in page
+    login(cast.liaison_a)
+    assert client.get(reverse("ledger:supervision_history")).status_code == 403

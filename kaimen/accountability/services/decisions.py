@@ -22,6 +22,7 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
+from kaimen.accountability.rules import Rules, Step
 from kaimen.accountability.services.common import (
     MAX_EXPLANATION,
     MAX_REASON,
@@ -29,7 +30,6 @@ from kaimen.accountability.services.common import (
 )
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
-from kaimen.evaluation.accountability import Rules, Step
 from kaimen.ledger import files
 from kaimen.ledger.models import Campaign
 from kaimen.lib import clock
@@ -127,6 +127,9 @@ def explanation_add(
     text = clean_text(text, field="text", what="说明", max_len=MAX_EXPLANATION)
     if proposal.status == Status.WITHDRAWN:
         raise ValidationError("这条建议已因原因消除而撤回，无需再作说明。", field="text")
+    if proposal.status != Status.CONFIRMED:
+        # The unit sees a proposal only once a person has confirmed it; before, nothing to explain.
+        raise ValidationError("这条建议尚未经确认，单位无需作说明。", field="text")
     checked = _check_uploads(list(uploads))
     stored: list[tuple[files.CheckedFile, storage.Stored]] = []
     try:

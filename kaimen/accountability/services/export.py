@@ -16,8 +16,8 @@ from openpyxl import Workbook
 
 from kaimen.accountability import selectors
 from kaimen.accountability.models import MatterKind, Status
+from kaimen.accountability.rules import Rule, Step
 from kaimen.audit.services import record
-from kaimen.evaluation.accountability import Rule, Step
 from kaimen.lib.xlsx import row
 from kaimen.org import scope
 from kaimen.org.scope import Perm

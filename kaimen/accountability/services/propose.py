@@ -25,9 +25,9 @@ from kaimen.accountability.models import (
     RunStatus,
     Status,
 )
+from kaimen.accountability.rules import Rules, propose_steps
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.evaluation.accountability import ConfirmedStep, Rules, Step, propose_steps
 from kaimen.ledger.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.official_calendar import OfficialCalendar
@@ -88,17 +88,14 @@ def _propose_for(campaign: Campaign, *, today: date, cal: OfficialCalendar) -> C
     rules, order_limit = rules_for(campaign)
     inputs = gather(campaign=campaign, today=today, cal=cal, order_limit_workdays=order_limit)
     existing = list(Proposal.objects.filter(campaign=campaign).order_by("pk"))
-    confirmed = inputs.confirmed + [
-        ConfirmedStep(str(p.unit_id), p.subject, Step(p.step), timezone.localdate(p.decided_at))
-        for p in existing
-        if p.status == Status.CONFIRMED
-    ]
+    # The confirmed steps come from the step readers: these proposals once confirmed, and the
+    # ledger's supervision records from before the one ladder.
     proposals = propose_steps(
         today=today,
         lights=inputs.lights,
         tasks=inputs.tasks,
         reports=inputs.reports,
-        confirmed=confirmed,
+        confirmed=inputs.confirmed,
         dismissed={p.key for p in existing if p.status == Status.DISMISSED},
         rules=rules,
         overrides=cal.overrides,
@@ -110,6 +107,7 @@ def _propose_for(campaign: Campaign, *, today: date, cal: OfficialCalendar) -> C
     now = clock.now()
     live: set[tuple[int, str]] = set()
     new: list[Proposal] = []
+    added: set[tuple[int, str]] = set()  # one proposal per unit and matter, the highest step
     for p in proposals:
         unit_id = int(p.unit)
         live.add((unit_id, p.subject))
@@ -117,8 +115,10 @@ def _propose_for(campaign: Campaign, *, today: date, cal: OfficialCalendar) -> C
             p.key in keys
             or (unit_id, p.subject) in open_by_matter
             or (unit_id, p.subject, p.step.value) in holds
+            or (unit_id, p.subject) in added
         ):
             continue
+        added.add((unit_id, p.subject))
         matter = inputs.matters.get((p.unit, p.subject)) or Matter(_matter_kind(p.subject))
         new.append(
             Proposal(

@@ -2,8 +2,8 @@
 one ``transaction.atomic``, one audit event (SECURITY.md 安全审计); side effects on commit.
 
 One package, four parts: ``drafts`` (speech → reviewed draft → published tasks), ``work``
-(reports, contributions, closure, instructions), ``supervision`` (the daily job and the office's
-decisions) and ``export``. Callers import from here.
+(reports, contributions, closure, instructions), ``supervision`` (the daily check of the
+lights) and ``export``. Callers import from here.
 """
 
 from kaimen.ledger.services.drafts import (
@@ -26,7 +26,7 @@ from kaimen.ledger.services.responsibility import (
     responsibility_remove,
     responsibility_save,
 )
-from kaimen.ledger.services.supervision import supervision_decide, supervision_run
+from kaimen.ledger.services.supervision import supervision_run
 from kaimen.ledger.services.work import (
     contribution_add,
     instruction_answer,
@@ -64,7 +64,6 @@ __all__ = [
     "instruction_give",
     "ledger_export",
     "progress_report",
-    "supervision_decide",
     "supervision_run",
     "task_accept_closure",
     "task_request_closure",

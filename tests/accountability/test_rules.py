@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaimen.evaluation.accountability import (
+from kaimen.accountability.rules import (
     LADDER,
     ConfirmedStep,
     LightEntry,

@@ -11,7 +11,9 @@ and a further step needs new evidence after the last confirmation (another red p
 missed report, more working days overdue) — a step just confirmed must have time to work.
 
 A 督办单 issued in the ledger is itself a confirmed 督办: a person issued it. So a task still
-overdue past its 督办单 leads to a proposal of 约谈.
+overdue past its 督办单 leads to a proposal of 约谈. A task overdue (its deadline or a milestone
+passed) without a 督办单 starts the ladder at 提醒 and goes a step up when it stays overdue the
+rules' working days after the last confirmed step.
 
 Pure Python; dates are the campaign's local dates, working days on the official calendar.
 """
@@ -67,6 +69,7 @@ class Rule(StrEnum):
     RED_STREAK = "red_streak"
     OVERDUE_PAST_ORDER = "overdue_past_order"
     MISSED_REPORTS = "missed_reports"
+    OVERDUE = "overdue"
 
     @property
     def label(self) -> str:
@@ -74,6 +77,7 @@ class Rule(StrEnum):
             Rule.RED_STREAK: "连续亮红灯",
             Rule.OVERDUE_PAST_ORDER: "超过督办时限仍未办结",
             Rule.MISSED_REPORTS: "多次未按时报送进展",
+            Rule.OVERDUE: "任务逾期未完成",
         }[self]
 
 
@@ -125,6 +129,8 @@ class TaskRecord:
     completed_on: date | None = None
     order_issued_on: date | None = None  # 督办单 issued
     order_due: date | None = None  # the date the 督办单 required the task done by
+    overdue_since: date | None = None  # without a 督办单: the first missed deadline or milestone
+    overdue_what: str = ""  # what was missed then, in words
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,49 @@ def _confirmed_for(
     return [c for c in confirmed if c.unit == unit and c.subject == subject]
 
 
+def _overdue(
+    task: TaskRecord,
+    *,
+    today: date,
+    rules: Rules,
+    confirmed: Sequence[ConfirmedStep],
+    dismissed: Collection[str],
+    overrides: Overrides | None,
+    complete_years: Collection[int],
+) -> Proposal | None:
+    """A task overdue without a 督办单: from 提醒, one rung per stretch of working days."""
+    since = task.overdue_since
+    if since is None or today <= since:
+        return None
+    subject = f"task:{task.task}"
+    late = workdays_between(since, today, overrides, complete_years=complete_years)
+    what = task.overdue_what or f"完成时限{_fmt_date(task.deadline)}"
+    facts = [
+        f"任务“{task.title}”{what}已过，截至{_fmt_date(today)}仍未完成，已逾期{late}个工作日。"
+    ]
+
+    def ready(d: date) -> tuple[bool, str]:
+        days = workdays_between(d, today, overrides, complete_years=complete_years)
+        return (
+            days >= rules.overdue_workdays_to_escalate,
+            f"确认后又过了{days}个工作日仍未完成（规则为{rules.overdue_workdays_to_escalate}个工作日）",
+        )
+
+    return _propose(
+        rule=Rule.OVERDUE,
+        rules=rules,
+        unit=task.unit,
+        unit_name=task.unit_name,
+        subject=subject,
+        subject_label=f"任务“{task.title}”",
+        trigger_facts=facts,
+        latest_evidence=since,
+        confirmed=_confirmed_for(confirmed, task.unit, subject),
+        ready_after=ready,
+        dismissed=dismissed,
+    )
+
+
 def propose_steps(
     *,
     today: date,
@@ -300,7 +349,22 @@ def propose_steps(
             proposals.append(proposal)
 
     for task in tasks:
-        if task.completed_on is not None or task.order_due is None or today <= task.order_due:
+        if task.completed_on is not None:
+            continue
+        if task.order_due is None:
+            proposal = _overdue(
+                task,
+                today=today,
+                rules=rules,
+                confirmed=confirmed,
+                dismissed=dismissed,
+                overrides=overrides,
+                complete_years=complete_years,
+            )
+            if proposal:
+                proposals.append(proposal)
+            continue
+        if today <= task.order_due:
             continue
         subject = f"task:{task.task}"
         order_due = task.order_due
