@@ -11,7 +11,7 @@ ranking not yet published says so, a nowcast without history says why.
 Server time. The key indicators (the district's own targets of the indicators marked key) are
 computed on every request, a handful of queries however long the history. The census of lights
 over every unit and indicator of the year needs the whole monitoring board, which grows with
-the district (1.3 s for 120 units × 60 indicators); it is cached under a fingerprint of the
+the district (1.3 s for 120 units × 60 indicators); ``targets.board.board_rows`` caches it under a fingerprint of the
 tables it is computed from (one query), so any new figure, explanation, target, plan, indicator
 or unit change recomputes it, and it expires after ``CENSUS_TTL`` seconds whatever happens. The
 screen always says when the census was computed.
@@ -22,16 +22,12 @@ every business record, so the rows are not narrowed further.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q
-from django.utils import translation
 
 from kaimen.accountability.selectors import open_proposal_count
 from kaimen.briefings.assemble import overdue_rows
@@ -47,7 +43,7 @@ from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm
 from kaimen.targets import board
 from kaimen.targets.board import Row
-from kaimen.targets.models import Actual, Explanation, Indicator, PlanValue, Target, Tier
+from kaimen.targets.models import Indicator, PlanValue, Target, Tier
 from kaimen.targets.monitoring import Light, LightBasis
 from kaimen.targets.nowcast import Nowcast, Projection
 from kaimen.targets.selectors import (
@@ -404,52 +400,11 @@ def _key_indicator(row: Row, forecast: Nowcast | None, note: str) -> KeyIndicato
 
 def light_census(*, year: int, end_month: int | None, key_ids: list[int]) -> LightCensus:
     """Counts of lights over every unit × indicator, the red lights still unexplained and the
-    spread of the key indicators over the towns and departments (see the module docstring for
-    the cache)."""
+    spread of the key indicators over the towns and departments, from the monitoring board
+    (cached by ``targets.board.board_rows`` under a fingerprint of targets' tables)."""
     if end_month is None:
         return LightCensus(computed_at=clock.now())
-    parts = [
-        str(year),
-        str(end_month),
-        translation.get_language() or "",
-        ",".join(str(i) for i in key_ids),
-        _data_fingerprint(year),
-    ]
-    key = "kaimen.dashboard.census." + hashlib.sha256("|".join(parts).encode()).hexdigest()
-    census = cache.get(key)
-    if census is None:
-        census = _compute_census(year, end_month, key_ids)
-        cache.set(key, census, CENSUS_TTL)
-    return census
-
-
-def _data_fingerprint(year: int) -> str:
-    """Changes whenever anything the board is computed from changes: figures and explanations
-    are only ever added (统计法: corrections are new versions), targets, indicators and units
-    carry a version that every edit raises, plans are deleted and written anew."""
-    quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    # Table names come from the models, the year is a parameter: nothing from the request.
-    sql = (
-        f"SELECT (SELECT MAX(id) FROM {table(Actual)}),"  # noqa: S608 - see above
-        f" (SELECT MAX(id) FROM {table(Explanation)}),"
-        f" (SELECT COUNT(*) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT SUM(version) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT MAX(updated_at) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT COUNT(*) FROM {table(PlanValue)}),"
-        f" (SELECT MAX(id) FROM {table(PlanValue)}),"
-        f" (SELECT COUNT(*) FROM {table(Indicator)}),"
-        f" (SELECT SUM(version) FROM {table(Indicator)}),"
-        f" (SELECT COUNT(*) FROM {table(Unit)}),"
-        f" (SELECT SUM(version) FROM {table(Unit)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year, year, year])
-        values = cursor.fetchone()
-    return "|".join(str(v) for v in values)
+    return _compute_census(year, end_month, key_ids)
 
 
 def _compute_census(year: int, end_month: int, key_ids: list[int]) -> LightCensus:
