@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kaimen.evaluation",
     "kaimen.accountability",
     "kaimen.briefings",
+    "kaimen.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ urlpatterns = [
     path("evaluation/", include("kaimen.evaluation.urls")),
     path("accountability/", include("kaimen.accountability.urls")),
     path("briefings/", include("kaimen.briefings.urls")),
-    path("dashboard/", include("kaimen.briefings.dashboard_urls")),
+    path("dashboard/", include("kaimen.dashboard.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

@@ -9,7 +9,7 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.accountability import panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts import dashboard, home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
         navigation.register(
@@ -23,3 +23,4 @@ class AccountabilityConfig(AppConfig):
         )
         home.register(panels.office_panel)
         home.register(panels.unit_panel)
+        dashboard.register(panels.dashboard_panel)

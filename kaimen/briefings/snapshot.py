@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kaimen.evaluation.rows import RankingRow, RollRow
+from kaimen.ledger.overdue import OverdueTask
 from kaimen.lib.errors import ValidationError
 
 SNAPSHOT_VERSION = 1
@@ -74,17 +75,6 @@ class ChartSeries:
     actual: tuple[Decimal | None, ...]
     plan: tuple[Decimal | None, ...]
     last_year: tuple[Decimal | None, ...]
-
-
-@dataclass(frozen=True)
-class OverdueTask:
-    task: str  # the ledger path, e.g. "二/(一)/1"
-    title: str
-    lead_unit: str
-    deadline: date
-    overdue_workdays: int
-    supervision: str  # 督办情况, e.g. "3月3日下发督办单，要求3月10日前办结"
-    proposed_step: str = ""  # an accountability proposal awaiting confirmation, if any
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.evaluation import metrics, panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.lib.contracts import dashboard, home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
         # The builtin metrics' data providers; later modules register theirs the same way.
@@ -19,3 +19,4 @@ class EvaluationConfig(AppConfig):
             before="org:unit_list",
         )
         home.register(panels.standing_panel)
+        dashboard.register(panels.dashboard_panel)

@@ -8,8 +8,8 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Task ledger")
 
     def ready(self) -> None:
-        from kaimen.ledger import panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.ledger import overdue, panels
+        from kaimen.lib.contracts import dashboard, home, navigation
         from kaimen.lib.contracts.navigation import NavItem
 
         navigation.register(
@@ -27,3 +27,4 @@ class LedgerConfig(AppConfig):
             before="org:unit_list",
         )
         home.register(panels.unit_tasks_panel)
+        dashboard.register(overdue.dashboard_panel)

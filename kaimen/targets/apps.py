@@ -8,10 +8,12 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and statistics")
 
     def ready(self) -> None:
-        from kaimen.lib.contracts import home, navigation
-        from kaimen.targets import panels
+        from kaimen.lib.contracts import dashboard, home, navigation
+        from kaimen.targets import overview, panels
 
         home.register(panels.lights_panel)
+        dashboard.register(overview.dashboard_panel)
+        dashboard.set_period_source(overview.statistics_period)
         for item in (
             navigation.NavItem(
                 _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"

@@ -158,8 +158,7 @@ def compute_board_rows(*, year: int, end_month: int, indicator_id: int | None = 
 
 def rows_for_targets(targets: list[Target], *, year: int, end_month: int) -> list[Row]:
     """The rows of ``targets`` (one year's, with indicator and unit attached) at the period,
-    lit but not ranked: three queries however many targets (the leader dashboard reads the
-    district's key indicators through this without computing the whole board)."""
+    lit but not ranked: three queries however many targets."""
     if not targets:
         return []
     months = {t.indicator.effective_month(end_month) for t in targets} - {None}

@@ -1,23 +1,12 @@
-"""The leader dashboard (驾驶舱): where the campaign stands, on one screen. Selection only.
+"""The monitoring board as the leader dashboard shows it: the district's key indicators, lit,
+with the nowcast and a trend chart each, and the census of lights over every unit × indicator
+(how many are red, yellow and green, the red lights still unexplained, the spread of the key
+indicators over the towns and departments). Registered on the dashboard from ``TargetsConfig``.
 
-A leader glances at it on the wall screen of the meeting room or on a laptop before the Monday
-dispatch meeting, so everything here is already decided elsewhere and only gathered: lights and
-explanations by the targets' monitoring, the nowcast by ``targets.nowcast``, overdue tasks and
-their supervision by the ledger (through ``briefings.assemble``, the same rows the briefing
-prints), rankings and the 红黑榜 as the office published them (``evaluation.selectors``), open
-accountability proposals by ``accountability.selectors``. Nothing on the screen is invented: a
-ranking not yet published says so, a nowcast without history says why.
-
-Server time. The key indicators (the district's own targets of the indicators marked key) are
-computed on every request, a handful of queries however long the history. The census of lights
-over every unit and indicator of the year needs the whole monitoring board, which grows with
-the district (1.3 s for 120 units × 60 indicators); ``targets.board.board_rows`` caches it under a fingerprint of the
-tables it is computed from (one query), so any new figure, explanation, target, plan, indicator
-or unit change recomputes it, and it expires after ``CENSUS_TTL`` seconds whatever happens. The
-screen always says when the census was computed.
-
-Only leaders and the campaign office open the dashboard (``Perm.DASHBOARD_VIEW``); both read
-every business record, so the rows are not narrowed further.
+The key indicators are the district's own targets of the indicators marked key. Both parts read
+the monitoring board through ``board.board_rows``, which caches it under a fingerprint of
+targets' tables, so the whole board (1.3 s for 120 units × 60 indicators) is computed once per
+change of the data; the screen says when the lights were counted.
 """
 
 from __future__ import annotations
@@ -27,20 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from kaimen.accountability.selectors import open_proposal_count
-from kaimen.briefings.assemble import overdue_rows
-from kaimen.briefings.snapshot import OverdueTask, RankingRow, RollRow
-from kaimen.evaluation import selectors as evaluation
-from kaimen.ledger.models import OPEN_STATUSES, Campaign, CampaignStatus, Task, TaskStatus
-from kaimen.ledger.models import Light as TaskLight
 from kaimen.lib import clock
-from kaimen.lib.errors import NotFound
-from kaimen.lib.periods import Period, elapsed_share_of_year
-from kaimen.org import scope
+from kaimen.lib.contracts import dashboard
+from kaimen.lib.contracts.dashboard import LIST_LIMIT, Fragment, Frame, Panel
 from kaimen.org.models import Unit, UnitKind
-from kaimen.org.scope import Perm
 from kaimen.targets import board
 from kaimen.targets.board import Row
 from kaimen.targets.models import Indicator, PlanValue, Target, Tier
@@ -55,15 +36,10 @@ from kaimen.targets.selectors import (
 )
 
 KEY_FALLBACK = 8  # no indicator marked key: the first ones of the catalogue stand in
-LIST_LIMIT = 5  # rows per alert list and per peer group: one screen, the rest one click away
 HISTORY_YEARS = 12  # the nowcast's history, as the monitoring page's focus reads it
 SHORT_HISTORY_YEARS = 5  # fewer years than this: the range is shown with a caveat
-CENSUS_TTL = 600  # seconds; the fingerprint catches every change, the TTL bounds the rest
 HUNDRED = Decimal(100)
-
-
-# ---------------------------------------------------------------------------------------------
-# What the screen shows
+TEMPLATE = "targets/_dashboard.html"
 
 
 @dataclass(frozen=True)
@@ -166,158 +142,54 @@ class LightCensus:
 
 
 @dataclass(frozen=True)
-class CampaignClock:
-    start: date
-    end: date
-    day: int  # today's day of the campaign (0 before it starts)
-    days: int
-    pct: Decimal  # 0–100
-    state: str  # "upcoming" | "running" | "ended"
+class Overview:
+    """The targets' panel of the dashboard."""
 
-
-@dataclass(frozen=True)
-class TaskCounts:
-    total: int = 0
-    green: int = 0  # open tasks by light
-    yellow: int = 0
-    red: int = 0
-    closed: int = 0
-    overdue: int = 0
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    task_id: int
-    lead_unit_id: int
-    row: OverdueTask  # path, title, lead unit, deadline, working days late, supervision
-
-
-@dataclass(frozen=True)
-class Ranked:
-    row: RankingRow
-    unit_id: int | None
-
-
-@dataclass(frozen=True)
-class PeerGroup:
-    name: str  # "镇街", "部门"
-    top: tuple[Ranked, ...]
-    size: int
-    red: tuple[tuple[RollRow, int | None], ...] = ()  # 红榜
-    black: tuple[tuple[RollRow, int | None], ...] = ()  # 黑榜
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    computed_at: datetime
-    campaign: Campaign | None
-    campaigns: list[Campaign]
-    year: int
-    end_month: int | None
-    period_label: str  # "2025年1-3月"
-    year_progress_pct: Decimal | None  # 时间进度 at the statistics period
-    campaign_clock: CampaignClock | None
     key_indicators: tuple[KeyIndicator, ...]
     key_fallback: bool  # no indicator is marked key: the first of the catalogue are shown
     census: LightCensus
-    tasks: TaskCounts
-    overdue: tuple[OverdueItem, ...]
-    ranking_period: str
-    groups: tuple[PeerGroup, ...]
-    open_proposals: int  # accountability proposals awaiting a person's decision
-    chart: dict = field(default_factory=dict)
-
-    @property
-    def has_ranking(self) -> bool:
-        return bool(self.groups)
+    chart: dict = field(default_factory=dict)  # for the page's script (json_script)
 
     @property
     def red_key_indicators(self) -> int:
         return sum(1 for k in self.key_indicators if k.light == Light.RED)
 
 
-# ---------------------------------------------------------------------------------------------
-# The selector
+def statistics_period(campaign_year: int | None, today: date) -> tuple[int, int | None]:
+    """The year the dashboard shows (the campaign's, else the latest with targets) and its
+    latest month with figures."""
+    year = campaign_year or (target_years() or [today.year])[0]
+    return year, latest_period_with_figures(year)
 
 
-def dashboard_for_user(*, user, campaign_id: int | None = None) -> Dashboard:
-    """Everything the dashboard shows, for a leader or the office (others: PermissionDenied).
-
-    ``campaign_id`` chooses the campaign (default: the one running today, else the latest);
-    its year gives the targets, the latest month with figures the statistics period."""
-    scope.require(user, Perm.DASHBOARD_VIEW)
-    now = clock.now()
-    today = clock.today()
-    campaigns = list(Campaign.objects.order_by("-year", "-start", "name")[:50])
-    campaign = _campaign(campaigns, campaign_id, today)
-    year = campaign.year if campaign else (target_years() or [today.year])[0]
-    end_month = latest_period_with_figures(year)
-
-    district = district_unit()
-    key_targets, fallback = _key_targets(year, district)
+def dashboard_panel(frame: Frame) -> Panel:
+    year, end_month = frame.year, frame.end_month
+    key_targets, fallback = _key_targets(year, district_unit())
     keys, chart = _key_indicators(key_targets, year, end_month)
     census = light_census(
         year=year, end_month=end_month, key_ids=[t.indicator_id for t in key_targets]
     )
-    tasks, overdue = _tasks(campaign, year, today)
-    groups = _peer_groups(campaign)
     chart["spread"] = [
         {"name": s.indicator, "red": s.red, "yellow": s.yellow, "green": s.green, "unlit": s.unlit}
         for s in census.spread
     ]
-    return Dashboard(
-        computed_at=now,
-        campaign=campaign,
-        campaigns=campaigns,
-        year=year,
-        end_month=end_month,
-        period_label=f"{year}年{Period.cumulative(year, end_month).label}" if end_month else "",
-        year_progress_pct=(
-            (elapsed_share_of_year(Period.cumulative(year, end_month)) * HUNDRED).quantize(
-                Decimal("0.01")
-            )
-            if end_month
-            else None
+    chart["labels"] = {
+        "red": _("Red"),
+        "yellow": _("Yellow"),
+        "green": _("Green"),
+        "unlit": _("No light"),
+    }
+    return Panel(
+        "targets",
+        Overview(keys, fallback, census, chart),
+        (
+            Fragment(dashboard.MAIN, f"{TEMPLATE}#key", 10),
+            Fragment(dashboard.MAIN, f"{TEMPLATE}#charts", 20),
+            Fragment(dashboard.COUNTERS, f"{TEMPLATE}#counter", 10),
+            Fragment(dashboard.ALERTS, f"{TEMPLATE}#unexplained", 10),
+            Fragment(dashboard.ALERTS, f"{TEMPLATE}#census", 90),
         ),
-        campaign_clock=_campaign_clock(campaign, today) if campaign else None,
-        key_indicators=keys,
-        key_fallback=fallback,
-        census=census,
-        tasks=tasks,
-        overdue=overdue,
-        ranking_period=evaluation.published_period_label(campaign) if groups else "",
-        groups=groups,
-        open_proposals=open_proposal_count(user),
-        chart=chart,
     )
-
-
-def _campaign(campaigns: list[Campaign], campaign_id: int | None, today: date) -> Campaign | None:
-    if campaign_id is not None:
-        for c in campaigns:
-            if c.pk == campaign_id:
-                return c
-        try:
-            return Campaign.objects.get(pk=campaign_id)
-        except Campaign.DoesNotExist as exc:
-            raise NotFound(
-                "没有找到这个战役：它可能已被删除，请从驾驶舱的战役列表中重新选择。"
-            ) from exc
-    active = [c for c in campaigns if c.status == CampaignStatus.ACTIVE]
-    running = [c for c in active if c.start <= today <= c.end]
-    return (running or active or campaigns or [None])[0]
-
-
-def _campaign_clock(campaign: Campaign, today: date) -> CampaignClock:
-    days = (campaign.end - campaign.start).days + 1
-    if today < campaign.start:
-        day, state = 0, "upcoming"
-    elif today > campaign.end:
-        day, state = days, "ended"
-    else:
-        day, state = (today - campaign.start).days + 1, "running"
-    pct = (Decimal(day) / Decimal(days) * HUNDRED).quantize(Decimal("0.1"))
-    return CampaignClock(campaign.start, campaign.end, day, days, pct, state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,7 +216,9 @@ def _key_indicators(
     chart: dict = {"trend": [], "default": None}
     if not targets or end_month is None:
         return (), chart
-    rows = board.rows_for_targets(targets, year=year, end_month=end_month)
+    # The district's rows of the (cached) board, in the order of the key targets.
+    wanted = {t.pk for t in targets}
+    rows = [r for r in board.board_rows(year=year, end_month=end_month) if r.target.pk in wanted]
     # One read of the history for every key indicator: the charts and the nowcasts share it.
     series = figure_map(
         indicator_ids={t.indicator_id for t in targets},
@@ -395,7 +269,7 @@ def _key_indicator(row: Row, forecast: Nowcast | None, note: str) -> KeyIndicato
 
 
 # ---------------------------------------------------------------------------------------------
-# The census of lights over the whole district, cached under a fingerprint of its inputs
+# The census of lights over the whole district
 
 
 def light_census(*, year: int, end_month: int | None, key_ids: list[int]) -> LightCensus:
@@ -463,67 +337,3 @@ def _unexplained(row: Row, answerable_id: int, names: dict[int, str]) -> Unexpla
         measured=measured,
         reference=reference,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Tasks, rankings and accountability
-
-
-def _tasks(
-    campaign: Campaign | None, year: int, today: date
-) -> tuple[TaskCounts, tuple[OverdueItem, ...]]:
-    qs = Task.objects.all()
-    if campaign is not None:
-        qs = qs.filter(campaign=campaign)
-    else:
-        qs = qs.filter(campaign__start__year__lte=year, campaign__end__year__gte=year)
-    open_ = Q(status__in=OPEN_STATUSES)
-    late = open_ & Q(deadline__lt=today)
-    counts = qs.aggregate(
-        total=Count("pk"),
-        green=Count("pk", filter=open_ & Q(light=TaskLight.GREEN)),
-        yellow=Count("pk", filter=open_ & Q(light=TaskLight.YELLOW)),
-        red=Count("pk", filter=open_ & Q(light=TaskLight.RED)),
-        closed=Count("pk", filter=Q(status=TaskStatus.CLOSED)),
-        overdue=Count("pk", filter=late),
-    )
-    if not counts["overdue"]:
-        return TaskCounts(**counts), ()
-    oldest = list(
-        qs.filter(late).select_related("lead_unit").order_by("deadline", "path", "pk")[:LIST_LIMIT]
-    )
-    items = tuple(
-        OverdueItem(task.pk, task.lead_unit_id, row) for task, row in overdue_rows(oldest, today)
-    )
-    return TaskCounts(**counts), items
-
-
-def _peer_groups(campaign: Campaign | None) -> tuple[PeerGroup, ...]:
-    ranking = evaluation.published_ranking_rows(campaign)
-    roll = evaluation.published_roll_rows(campaign) if ranking else ()
-    if not ranking:
-        return ()
-    names = {r.unit for r in ranking} | {r.unit for r in roll}
-    ids = dict(Unit.objects.filter(name__in=names).values_list("name", "pk"))
-    by_group: dict[str, list[RankingRow]] = {}
-    for r in ranking:
-        by_group.setdefault(r.peer_group, []).append(r)
-    groups = []
-    for name, rows in by_group.items():
-        ordered = sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit))
-        groups.append(
-            PeerGroup(
-                name=name,
-                top=tuple(Ranked(r, ids.get(r.unit)) for r in ordered[:LIST_LIMIT]),
-                size=len(rows),
-                red=tuple(
-                    (r, ids.get(r.unit)) for r in roll if r.peer_group == name and r.board == "red"
-                ),
-                black=tuple(
-                    (r, ids.get(r.unit))
-                    for r in roll
-                    if r.peer_group == name and r.board == "black"
-                ),
-            )
-        )
-    return tuple(groups)
