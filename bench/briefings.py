@@ -182,7 +182,7 @@ def _campaign(tasks: int) -> None:
 def _ranking_rows():
     """A published ranking of every unit in two peer groups, as the evaluation module hands it
     to the dashboard (``evaluation.selectors.published_ranking_rows``)."""
-    from kaimen.briefings.snapshot import RankingRow, RollRow
+    from kaimen.evaluation.rows import RankingRow, RollRow
     from kaimen.org.models import Unit, UnitKind
 
     rows, roll = [], []

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kaimen.evaluation",
     "kaimen.accountability",
     "kaimen.briefings",
+    "kaimen.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from kaimen.lib import clock as clock_module
@@ -138,3 +139,12 @@ def _audit_triggers(request):
     yield
     if transactional:
         triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: the monitoring board is cached under a fingerprint
+    of targets' tables, and test databases reuse ids, so one test's board could match another's."""
+    cache.clear()
+    yield
+    cache.clear()

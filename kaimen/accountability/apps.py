@@ -10,7 +10,7 @@ class AccountabilityConfig(AppConfig):
     def ready(self) -> None:
         from kaimen.accountability import escalation, notices, panels
         from kaimen.accountability import permissions as rules
-        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts import api, dashboard, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -31,3 +31,4 @@ class AccountabilityConfig(AppConfig):
         home.register(panels.unit_panel)
         notices.register_events()
         escalation.register()
+        dashboard.register(panels.dashboard_panel)

@@ -1,4 +1,5 @@
-"""Home panels: the proposals awaiting the office's decision, and a liaison's own open items."""
+"""Home panels: the proposals awaiting the office's decision, and a liaison's own open items;
+the dashboard's panel: how many proposals await a person's decision."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kaimen.accountability import selectors
 from kaimen.accountability.models import Proposal, RunStatus
+from kaimen.lib.contracts import dashboard
 from kaimen.lib.contracts.home import Panel
 from kaimen.org import scope
 from kaimen.org.scope import Perm
@@ -48,4 +50,13 @@ def unit_panel(request: HttpRequest) -> Panel | None:
         "accountability/_panel_unit.html",
         context,
         order=12,
+    )
+
+
+def dashboard_panel(frame: dashboard.Frame) -> dashboard.Panel:
+    """The open proposals the viewer may see, as a counter among the dashboard's alerts."""
+    return dashboard.Panel(
+        "accountability",
+        selectors.open_proposal_count(frame.user),
+        (dashboard.Fragment(dashboard.COUNTERS, "accountability/_dashboard.html#counter", 30),),
     )

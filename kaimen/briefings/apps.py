@@ -19,9 +19,4 @@ class BriefingsConfig(AppConfig):
             NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),
             before="org:unit_list",
         )
-        # The leaders' and the office's first stop: first in their menu, hidden from others.
-        navigation.register(
-            NavItem(_("Dashboard"), "dashboard:dashboard", "dashboard.view", "dashboard"),
-            before="core:home",
-        )
         notices.register_events()

@@ -18,18 +18,17 @@ from kaimen.briefings.snapshot import (
     ChartSeries,
     IndicatorRow,
     NowcastRow,
-    OverdueTask,
     Overview,
     UnitNote,
     overview_counts,
 )
 from kaimen.evaluation import selectors as evaluation
-from kaimen.ledger.models import OPEN_STATUSES, Campaign, StepState, SupervisionStep, Task
+from kaimen.ledger.models import OPEN_STATUSES, Campaign, Task
 from kaimen.ledger.models import Light as TaskLight
-from kaimen.lib import clock, official_calendar
+from kaimen.ledger.overdue import OverdueTask, overdue_rows
+from kaimen.lib import clock
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.periods import Period
-from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org.models import UnitKind
 from kaimen.targets import board
 from kaimen.targets.board import Row
@@ -68,50 +67,9 @@ def _campaign_tasks(campaign: Campaign | None, year: int) -> list[Task]:
     return list(qs.filter(campaign__start__year__lte=year, campaign__end__year__gte=year))
 
 
-def _supervision_text(steps: list[SupervisionStep]) -> tuple[str, str]:
-    done = [s for s in steps if s.state == StepState.CONFIRMED]
-    proposed = [s for s in steps if s.state == StepState.PROPOSED]
-    if done:
-        s = done[0]
-        when = (s.decided_at or s.proposed_at).date()
-        text = f"{when.month}月{when.day}日{s.get_level_display()}：{s.reason}"
-    else:
-        text = "尚未督办"
-    step = proposed[0].get_level_display() if proposed else ""
-    return text, step
-
-
 def _overdue(tasks: list[Task], today: date) -> tuple[OverdueTask, ...]:
     late = [t for t in tasks if t.status in OPEN_STATUSES and t.deadline < today]
     return tuple(row for _task, row in overdue_rows(late, today))
-
-
-def overdue_rows(late: list[Task], today: date) -> list[tuple[Task, OverdueTask]]:
-    """Each late task (open, deadline passed; lead unit loaded), oldest deadline first, with its
-    overdue working days and its supervision so far: three queries however many tasks (the
-    briefing and the leader dashboard both list them)."""
-    if not late:
-        return []
-    steps: dict[int, list[SupervisionStep]] = defaultdict(list)
-    for step in SupervisionStep.objects.filter(task__in=late).order_by("-proposed_at", "-pk"):
-        steps[step.task_id].append(step)
-    cal = official_calendar.load()
-    rows = []
-    for t in sorted(late, key=lambda t: (t.deadline, t.path)):
-        try:
-            days = cal.workdays_between(t.deadline, today)
-        except CalendarYearMissing:
-            days = (today - t.deadline).days  # no official calendar: calendar days, still true
-        supervision, proposed = _supervision_text(steps[t.pk])
-        rows.append(
-            (
-                t,
-                OverdueTask(
-                    t.path, t.title, t.lead_unit.name, t.deadline, days, supervision, proposed
-                ),
-            )
-        )
-    return rows
 
 
 def _indicator_rows(rows: list[Row], district_id: int | None) -> list[Row]:

@@ -21,8 +21,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kaimen.evaluation.honour_roll import HonourRollDraft
-from kaimen.evaluation.scoring import Scoreboard
+from kaimen.evaluation.rows import RankingRow, RollRow
+from kaimen.ledger.overdue import OverdueTask
 from kaimen.lib.errors import ValidationError
 
 SNAPSHOT_VERSION = 1
@@ -75,58 +75,6 @@ class ChartSeries:
     actual: tuple[Decimal | None, ...]
     plan: tuple[Decimal | None, ...]
     last_year: tuple[Decimal | None, ...]
-
-
-@dataclass(frozen=True)
-class RankingRow:
-    peer_group: str  # "镇街", "部门"
-    unit: str
-    rank: int | None
-    tied: bool
-    total: Decimal | None
-    speed: Decimal | None
-    quality: Decimal | None
-    innovation: Decimal | None
-    movement: int | None  # previous rank − rank: positive means up
-    note: str = ""
-    limited: bool = False  # short of samples: may not rank first, not on the red list
-
-    @property
-    def rank_label(self) -> str:
-        if self.rank is None:
-            return "未排名"
-        return f"并列{self.rank}" if self.tied else str(self.rank)
-
-    @property
-    def movement_label(self) -> str:
-        if self.movement is None:
-            return "—"
-        if self.movement > 0:
-            return f"↑{self.movement}"
-        if self.movement < 0:
-            return f"↓{-self.movement}"
-        return "持平"
-
-
-@dataclass(frozen=True)
-class RollRow:
-    board: str  # "red" (红榜) | "black" (黑榜)
-    peer_group: str
-    unit: str
-    rank: int
-    total: Decimal
-    reason: str
-
-
-@dataclass(frozen=True)
-class OverdueTask:
-    task: str  # the ledger path, e.g. "二/(一)/1"
-    title: str
-    lead_unit: str
-    deadline: date
-    overdue_workdays: int
-    supervision: str  # 督办情况, e.g. "3月3日下发督办单，要求3月10日前办结"
-    proposed_step: str = ""  # an accountability proposal awaiting confirmation, if any
 
 
 @dataclass(frozen=True)
@@ -275,39 +223,7 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------
-# From the evaluation results to snapshot rows
-
-
-def ranking_rows(board: Scoreboard) -> tuple[RankingRow, ...]:
-    rows = []
-    for g in board.groups:
-        for u in g.units:
-            by_dim = {d.dimension.value: d.points for d in u.dimensions}
-            rows.append(
-                RankingRow(
-                    peer_group=g.label,
-                    unit=u.name,
-                    rank=u.rank,
-                    tied=u.tied,
-                    total=u.total,
-                    speed=by_dim.get("speed"),
-                    quality=by_dim.get("quality"),
-                    innovation=by_dim.get("innovation"),
-                    movement=u.movement,
-                    note="样本不足，不列入红榜" if u.limited else "",
-                    limited=u.limited,
-                )
-            )
-    return tuple(rows)
-
-
-def roll_rows(draft: HonourRollDraft) -> tuple[RollRow, ...]:
-    """Rows from a 红黑榜 draft, once the office has confirmed it."""
-    rows: list[RollRow] = []
-    for g in draft.groups:
-        for board, entries in (("red", g.red), ("black", g.black)):
-            rows.extend(RollRow(board, g.label, e.name, e.rank, e.total, e.reason) for e in entries)
-    return tuple(rows)
+# Counts for the overview
 
 
 def overview_counts(lights: Iterable[str | None]) -> dict[str, int]:

@@ -10,7 +10,7 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from kaimen.evaluation import metrics, notices, panels
         from kaimen.evaluation import permissions as rules
-        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts import api, dashboard, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -26,3 +26,4 @@ class EvaluationConfig(AppConfig):
         )
         home.register(panels.standing_panel)
         notices.register_events()
+        dashboard.register(panels.dashboard_panel)

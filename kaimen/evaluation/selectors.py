@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
-from kaimen.briefings.snapshot import RankingRow, RollRow, ranking_rows, roll_rows
 from kaimen.evaluation import codec
 from kaimen.evaluation.models import (
     Commendation,
@@ -25,6 +24,7 @@ from kaimen.evaluation.models import (
     ScoringScheme,
     Standing,
 )
+from kaimen.evaluation.rows import RankingRow, RollRow, ranking_rows, roll_rows
 from kaimen.evaluation.scoring import Explanation
 from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound

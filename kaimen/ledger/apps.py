@@ -8,10 +8,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Task ledger")
 
     def ready(self) -> None:
-        from kaimen.ledger import escalation, notices, panels
+        from kaimen.ledger import escalation, notices, overdue, panels
         from kaimen.ledger import metrics as score_metrics
         from kaimen.ledger import permissions as rules
-        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts import api, dashboard, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
 
@@ -40,3 +40,4 @@ class LedgerConfig(AppConfig):
         home.register(panels.unit_tasks_panel)
         notices.register_events()
         escalation.register()
+        dashboard.register(overdue.dashboard_panel)

@@ -8,9 +8,9 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and statistics")
 
     def ready(self) -> None:
-        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts import api, dashboard, demo, home, navigation
         from kaimen.lib.contracts.demo import DemoLoader
-        from kaimen.targets import escalation, notices, panels
+        from kaimen.targets import escalation, notices, overview, panels
         from kaimen.targets import metrics as score_metrics
         from kaimen.targets import permissions as rules
 
@@ -22,6 +22,8 @@ class TargetsConfig(AppConfig):
         home.register(panels.lights_panel)
         notices.register_events()
         escalation.register()
+        dashboard.register(overview.dashboard_panel)
+        dashboard.set_period_source(overview.statistics_period)
         for item in (
             navigation.NavItem(
                 _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"

@@ -27,7 +27,7 @@ OWNERS = {
     "accountability": "accountability",
     "briefings": "briefings",
     "notifications": "notifications",
-    "dashboard": "briefings",  # until the dashboard is an app of its own
+    "dashboard": "dashboard",
 }
 
 

@@ -16,14 +16,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from kaimen.accountability import selectors as accountability
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.briefings import dashboard
-from kaimen.briefings.dashboard import dashboard_for_user
-from kaimen.briefings.snapshot import RankingRow, RollRow
+from kaimen.dashboard import selectors as dashboard
+from kaimen.dashboard.selectors import dashboard_for_user
+from kaimen.evaluation.rows import RankingRow, RollRow
 from kaimen.ledger.demo import CAMPAIGN
 from kaimen.ledger.models import Campaign, Task
+from kaimen.lib.contracts.dashboard import LIST_LIMIT
 from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import Role, Unit, UnitKind, User
+from kaimen.targets import board, overview
 from kaimen.targets import services as target_services
 from kaimen.targets.models import Actual, Indicator, Provenance, Target, Tier
 from tests.conftest import make_user
@@ -45,14 +48,6 @@ DEMO_LIGHTS = {
     "projects_signed": "green",
     "projects_started": "red",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The light census is cached under a fingerprint of the data; test databases reuse ids.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def person(username: str) -> User:
@@ -85,8 +80,10 @@ def test_the_key_indicators_carry_their_lights_figures_and_provenance(demo, logi
     assert dash.period_label == "2025年1-3月"
     assert dash.year_progress_pct == Decimal("24.66")  # 90 of 365 days
     assert dash.campaign_clock.state == "ended"
-    assert {k.indicator.code: k.light for k in dash.key_indicators} == DEMO_LIGHTS
-    retail = next(k for k in dash.key_indicators if k.indicator.code == "retail_sales")
+    assert {k.indicator.code: k.light for k in dash.panel("targets").key_indicators} == DEMO_LIGHTS
+    retail = next(
+        k for k in dash.panel("targets").key_indicators if k.indicator.code == "retail_sales"
+    )
     assert retail.row.figure.provenance == Provenance.OFFICIAL
     assert retail.row.result.growth_pct == Decimal("3.5")
     assert retail.row.needs_explanation
@@ -102,7 +99,7 @@ def test_the_key_indicators_carry_their_lights_figures_and_provenance(demo, logi
 
 def test_the_nowcast_has_its_range_or_says_why_there_is_none(demo, login):
     dash = login(person("leader.zhang")).get(URL).context["dash"]
-    by_code = {k.indicator.code: k for k in dash.key_indicators}
+    by_code = {k.indicator.code: k for k in dash.panel("targets").key_indicators}
     gdp = by_code["gdp"]
     # 1-3月 closes a quarter: the projection looks to the year end, with an interval from
     # eight years of history and a chance of meeting nothing (GDP has a growth target only)
@@ -122,18 +119,18 @@ def test_alerts_list_unexplained_red_lights_overdue_tasks_and_open_proposals(
 ):
     asked = []
     monkeypatch.setattr(
-        dashboard, "open_proposal_count", lambda user: asked.append(user.username) or 4
+        accountability, "open_proposal_count", lambda user: asked.append(user.username) or 4
     )
     response = login(person("leader.zhang")).get(URL)
     dash = response.context["dash"]
     html = response.content.decode()
     assert asked == ["leader.zhang"]
-    assert dash.open_proposals == 4
+    assert dash.panel("accountability") == 4
     # red lights still unexplained, key indicators first, each with the unit that answers
-    census = dash.census
+    census = dash.panel("targets").census
     assert census.unexplained_total >= 3
     assert census.red + census.yellow + census.green + census.unlit == census.rows
-    assert 0 < len(census.unexplained) <= dashboard.LIST_LIMIT
+    assert 0 < len(census.unexplained) <= LIST_LIMIT
     district = Unit.objects.get(name="区委区政府")
     district_rows = [u for u in census.unexplained if u.unit_id == district.pk]
     assert district_rows
@@ -143,12 +140,12 @@ def test_alerts_list_unexplained_red_lights_overdue_tasks_and_open_proposals(
         assert u.answerable_id == Indicator.objects.get(pk=u.indicator_id).owner_unit_id
     assert any(u.indicator_id == trade.pk and u.answerable == "区商务局" for u in district_rows)
     # the overdue laggard of the demo, with its supervision so far
-    (overdue,) = dash.overdue
+    (overdue,) = dash.panel("ledger").overdue
     task = Task.objects.get(pk=overdue.task_id)
     assert task.lead_unit.name == "区商务局"
     assert overdue.row.overdue_workdays == 5  # 1, 2, 3, 7, 8 April (4 April is 清明)
     assert "3月7日" in overdue.row.supervision
-    assert dash.tasks.overdue == 1
+    assert dash.panel("ledger").tasks.overdue == 1
     assert reverse("ledger:task_detail", args=[task.pk]) in html
     assert f"{reverse('ledger:task_list')}?overdue=on&amp;campaign={demo.pk}" in html
 
@@ -160,17 +157,17 @@ def test_every_figure_unit_and_task_opens_its_own_page(demo, login):
     html = response.content.decode()
     monitoring = reverse("targets:monitoring")
     links = []
-    for k in dash.key_indicators:
+    for k in dash.panel("targets").key_indicators:
         link = (
             f"{monitoring}?year=2025&amp;month=3&amp;indicator={k.indicator.pk}"
             f"&amp;focus={k.row.target.pk}"
         )
         assert link in html
         links.append(link)
-    for u in dash.census.unexplained:
+    for u in dash.panel("targets").census.unexplained:
         assert reverse("org:unit_detail", args=[u.unit_id]) in html
         links.append(reverse("org:unit_detail", args=[u.unit_id]))
-    for o in dash.overdue:
+    for o in dash.panel("ledger").overdue:
         links.append(reverse("ledger:task_detail", args=[o.task_id]))
         links.append(reverse("org:unit_detail", args=[o.lead_unit_id]))
     for link in links:
@@ -183,8 +180,8 @@ def test_without_a_published_ranking_the_screen_says_so(demo, login, monkeypatch
     monkeypatch.setattr(evaluation, "published_ranking_rows", lambda campaign: ())
     response = login(person("leader.zhang")).get(URL)
     dash = response.context["dash"]
-    assert not dash.has_ranking
-    assert dash.groups == ()
+    assert not dash.panel("evaluation").has_ranking
+    assert dash.panel("evaluation").groups == ()
     assert "dash-ranking" not in response.content.decode()
 
 
@@ -207,10 +204,10 @@ def test_a_published_ranking_shows_each_peer_group_and_the_red_and_black_lists(
     monkeypatch.setattr(evaluation, "published_period_label", lambda campaign: "2025年3月")
     response = login(person("leader.zhang")).get(URL)
     dash = response.context["dash"]
-    town_group, department_group = dash.groups
+    town_group, department_group = dash.panel("evaluation").groups
     assert town_group.name == "镇街"
     assert town_group.size == 6
-    assert [r.row.unit for r in town_group.top] == towns[: dashboard.LIST_LIMIT]
+    assert [r.row.unit for r in town_group.top] == towns[:LIST_LIMIT]
     assert [r.unit for r, _ in town_group.red] == ["城关街道"]
     assert [r.unit for r, _ in town_group.black] == ["青石镇"]
     assert department_group.top[0].row.unit == "区商务局"
@@ -225,15 +222,15 @@ def test_the_chart_data_reaches_the_page_as_json_for_the_static_script(demo, log
     response = login(person("leader.zhang")).get(URL)
     html = response.content.decode()
     assert '<script id="dash-data" type="application/json">' in html
-    assert "briefings/dashboard.js" in html
+    assert "dashboard/dashboard.js" in html
     assert "vendor/echarts/echarts.min.js" in html
     assert "<script>" not in html  # nothing inline: the Content-Security-Policy forbids it
     assert ' style="' not in html
-    chart = response.context["chart"]
+    chart = response.context["dash"].panel("targets").chart
     retail = Indicator.objects.get(code="retail_sales")
     assert chart["default"] == retail.pk  # the first red key indicator
     assert {t["id"] for t in chart["trend"]} == {
-        k.indicator.pk for k in response.context["dash"].key_indicators
+        k.indicator.pk for k in response.context["dash"].panel("targets").key_indicators
     }
     assert {s["name"] for s in chart["spread"]} >= {"固定资产投资", "社会消费品零售总额"}
 
@@ -297,12 +294,12 @@ def test_a_short_history_gives_a_caveat_not_a_false_precision(
 ):
     small_district(years)
     response = login(cast.leader).get(URL)
-    (key,) = response.context["dash"].key_indicators
+    (key,) = response.context["dash"].panel("targets").key_indicators
     quarter, year_end = key.outlooks  # 1-2月: the quarter end and the year end
     assert not quarter.is_year
     assert quarter.horizon == "1-3月"
     assert (year_end.low is not None) is interval
-    assert key.short_history is (years < dashboard.SHORT_HISTORY_YEARS)
+    assert key.short_history is (years < overview.SHORT_HISTORY_YEARS)
     html = response.content.decode()
     assert ('class="dash-caveat"' in html) is caveat
     if not interval:
@@ -316,11 +313,11 @@ def test_an_empty_district_opens_with_empty_states(cast, login):
     assert response.status_code == 200
     dash = response.context["dash"]
     assert dash.campaign is None
-    assert dash.key_indicators == ()
+    assert dash.panel("targets").key_indicators == ()
     assert dash.end_month is None
-    assert dash.census.rows == 0
-    assert dash.overdue == ()
-    assert not dash.has_ranking
+    assert dash.panel("targets").census.rows == 0
+    assert dash.panel("ledger").overdue == ()
+    assert not dash.panel("evaluation").has_ranking
 
 
 def test_another_campaign_can_be_chosen_and_an_unknown_one_is_a_404(demo, login):
@@ -335,7 +332,7 @@ def test_another_campaign_can_be_chosen_and_an_unknown_one_is_a_404(demo, login)
     assert client.get(URL).context["dash"].campaign == demo
     response = client.get(URL, {"campaign": other.pk})
     assert response.context["dash"].campaign == other
-    assert response.context["dash"].tasks.total == 0
+    assert response.context["dash"].panel("ledger").tasks.total == 0
     assert client.get(URL, {"campaign": 999999}).status_code == 404
 
 
@@ -361,7 +358,7 @@ def test_the_campaign_clock_counts_its_days(today, state, day, pct):
 
 def test_a_new_explanation_shows_at_once_and_the_census_says_when_it_was_counted(demo, login):
     client = login(person("leader.zhang"))
-    before = client.get(URL).context["dash"].census
+    before = client.get(URL).context["dash"].panel("targets").census
     first = before.unexplained[0]
     target = Target.objects.select_related("indicator", "unit").get(pk=first.target_id)
     target_services.explanation_write(
@@ -371,7 +368,7 @@ def test_a_new_explanation_shows_at_once_and_the_census_says_when_it_was_counted
         text="春节错月影响，3月已回升，二季度全力追赶。",
         light="red",
     )
-    after = client.get(URL).context["dash"].census
+    after = client.get(URL).context["dash"].panel("targets").census
     assert after.unexplained_total == before.unexplained_total - 1
     assert first.target_id not in {u.target_id for u in after.unexplained}
     html = client.get(URL).content.decode()
@@ -380,9 +377,10 @@ def test_a_new_explanation_shows_at_once_and_the_census_says_when_it_was_counted
 
 def test_the_census_is_reused_until_the_data_changes(demo, login, monkeypatch):
     calls = []
-    compute = dashboard._compute_census
-    monkeypatch.setattr(dashboard, "_compute_census", lambda *a: calls.append(1) or compute(*a))
+    compute = board.compute_board_rows
+    monkeypatch.setattr(board, "compute_board_rows", lambda **kw: calls.append(1) or compute(**kw))
     client = login(person("leader.zhang"))
+    cache.clear()  # the demo's own jobs have read the board already
     client.get(URL)
     client.get(URL)
     assert len(calls) == 1
@@ -506,6 +504,6 @@ def test_the_query_count_is_bounded_and_does_not_grow_with_the_district(
     cache.clear()
     with django_assert_max_num_queries(len(cold.captured_queries)):
         response = client.get(URL)
-    assert response.context["dash"].tasks.overdue == 7
+    assert response.context["dash"].panel("ledger").tasks.overdue == 7
     with django_assert_max_num_queries(len(warm.captured_queries)):
         client.get(URL)

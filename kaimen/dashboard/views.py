@@ -1,15 +1,14 @@
-"""The leader dashboard's page (驾驶舱): one selector, one template."""
+"""The leader dashboard's page (驾驶舱): one selector, one template over the registered panels."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kaimen.briefings.dashboard import dashboard_for_user
+from kaimen.dashboard.selectors import dashboard_for_user
 
 
 def _int(raw: str | None) -> int | None:
@@ -21,11 +20,4 @@ def _int(raw: str | None) -> int | None:
 @never_cache  # figures of the day on shared office screens: never from a browser's cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_for_user(user=request.user, campaign_id=_int(request.GET.get("campaign")))
-    chart = dict(data.chart)
-    chart["labels"] = {
-        "red": _("Red"),
-        "yellow": _("Yellow"),
-        "green": _("Green"),
-        "unlit": _("No light"),
-    }
-    return render(request, "briefings/dashboard.html", {"dash": data, "chart": chart})
+    return render(request, "dashboard/dashboard.html", {"dash": data})
