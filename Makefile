@@ -44,6 +44,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check kaimen tests bench
 	$(BIN)/ruff format --check kaimen tests bench
+	$(BIN)/lint-imports
 
 bench: install-dev
 	$(BIN)/python -m bench
