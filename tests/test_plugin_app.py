@@ -1,5 +1,5 @@
 """A new domain app plugs in without editing any other app: tests/plugin/throwaway registers one
-notification event, one score metric, one home panel, one API router and one permission from
+notification event, one score metric, a home and a dashboard panel, one API router and one permission from
 its own AppConfig.ready(), and its checks run under a settings module that only adds it to
 INSTALLED_APPS (a separate process, because Django's app registry is set once per process)."""
 
@@ -33,4 +33,4 @@ def test_a_throwaway_app_plugs_in_through_the_registries_only():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "5 passed" in result.stdout, result.stdout[-4000:]
+    assert "6 passed" in result.stdout, result.stdout[-4000:]

@@ -1,5 +1,5 @@
 """Run by tests/test_plugin_app.py under tests.plugin.settings (not collected by the main run):
-the throwaway app's event, metric, panels, router and permission work with no other app edited."""
+the throwaway app's event, metric, home and dashboard panels, router and permission work with no other app edited."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def test_the_home_panel_shows_to_whom_the_rule_allows(cast, login):
     assert "试验面板" in page.content.decode()
     page = login(cast.office).get("/")
     assert "试验面板" not in page.content.decode()
+
+
+def test_the_dashboard_panel_takes_its_slot(cast, login):
+    page = login(cast.office).get("/dashboard/").content.decode()
+    assert "<b>7</b>件企业诉求待办结" in page
 
 
 def test_the_router_is_mounted_and_guarded(cast, login):

@@ -1,9 +1,11 @@
-"""What the throwaway app registers: a metric with its provider, a home panel and a rule."""
+"""What the throwaway app registers: a metric with its provider, a home panel, a dashboard panel
+and a permission rule."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from kaimen.lib.contracts import dashboard
 from kaimen.lib.contracts.home import Panel
 from kaimen.lib.contracts.metrics import DataPoint, Dimension, MetricSpec, PeriodContext
 from kaimen.org import scope
@@ -25,3 +27,11 @@ def home_panel(request) -> Panel | None:
     if not scope.can(request.user, "throwaway.view"):
         return None
     return Panel("试验面板", "org/_panel_stats.html", {"stats": [("待办诉求", 7, "core:home")]})
+
+
+def dashboard_panel(frame: dashboard.Frame) -> dashboard.Panel:
+    return dashboard.Panel(
+        "throwaway",
+        7,
+        (dashboard.Fragment(dashboard.COUNTERS, "throwaway/_dashboard.html#counter", 40),),
+    )
