@@ -67,7 +67,10 @@ def report_lapses(
     *, task: Task, reports: list[date], today: date, done: date | None, cal
 ) -> list[tuple[date, date | None]]:
     """(due, came in) of every report lapse of the task before ``today`` (and before it was
-    reported done): each lapse once, ended by the first report after its due date or open."""
+    reported done). A lapse is one report due and not filed by its date: each once, ended by
+    the first report after it, or open. A task silent for six weeks has six lapses (one per
+    report it owed), which is what lets the ladder climb while the silence lasts; one missed
+    report stays one lapse however many times the ladder runs (its key is the due date)."""
     stop = min(today, done) if done else today
     since = _local(task.published_at)
     pending = sorted(d for d in reports if d >= since)
@@ -83,11 +86,14 @@ def report_lapses(
             pending = [d for d in pending if d > since]
             continue
         late = next((d for d in pending if d > due), None)
-        lapses.append((due, late if late is not None and late < stop else None))
-        if late is None or late >= stop:
-            break
-        since = late
-        pending = [d for d in pending if d > since]
+        came = late if late is not None and late < stop else None
+        lapses.append((due, came))
+        following = lights.next_report_due(since=due, cadence=task.cadence, cal=cal)
+        if came is not None and came <= following:
+            since = came  # the late report restarts the cadence
+            pending = [d for d in pending if d > since]
+        else:
+            since = due  # the next report was owed too: is it the next lapse?
     return lapses
 
 

@@ -117,7 +117,7 @@ def test_the_unit_record_page_does_not_query_per_row(
 def test_the_queue_shows_facts_rule_step_and_a_decision_form(client, login, cast, world):
     login(cast.office)
     page = client.get(reverse("accountability:queue")).content.decode()
-    assert "已有2次未按时报送进展" in page
+    assert "已有4次未按时报送进展" in page
     assert "此前未确认过任何步骤" in page
     assert 'name="reason"' in page
     assert 'value="confirm"' in page

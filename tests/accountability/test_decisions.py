@@ -278,7 +278,7 @@ def test_the_record_exports_to_xlsx_safely(cast, proposals):
     assert confirmed[6] == "提醒"
     assert confirmed[10] == "已确认"
     assert confirmed[13] == "属实"
-    assert "已有2次未按时报送进展" in confirmed[8]
+    assert "已有4次未按时报送进展" in confirmed[8]
     assert by_unit["西城街道"][14].endswith('=HYPERLINK("http://example.invalid","点我")')
     # No formula anywhere in the sheet XML.
     import zipfile

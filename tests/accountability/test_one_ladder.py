@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_lapses(cast, clock):
     """Two tasks of 东城街道 published Mon 24 Feb 2025, no report ever filed: on 11 March each
-    has one lapse (the report due 3 March), two for the unit."""
+    has two lapses (the reports due 3 and 10 March), four for the unit."""
     return h.overdue_tasks(cast, clock, [cast.town_a, cast.town_a], deadline=date(2025, 6, 30))
 
 
@@ -63,28 +63,34 @@ def test_the_same_lapse_from_two_sources_is_one_fact_and_one_proposal(cast, cloc
             cal=official_calendar.load(),
             order_limit_workdays=5,
         )
-        assert len(inputs.reports) == 2
+        assert len(inputs.reports) == 4
         assert len({f.lapse for f in inputs.facts}) == len(inputs.facts)
         h.run(clock, date(2025, 3, 11))
         h.run(clock, date(2025, 3, 12))
     finally:
         escalation.unregister("zz-second-source")
     (p,) = Proposal.objects.all()
-    assert "已有2次未按时报送进展" in p.facts[0]
-    assert len(p.evidence["lapses"]) == 2
+    assert "已有4次未按时报送进展" in p.facts[0]
+    assert len(p.evidence["lapses"]) == 4
 
 
-def test_a_lapse_missed_for_six_weeks_is_counted_once(cast, clock):
+def test_six_silent_weeks_are_six_lapses_each_counted_once(cast, clock):
     (task,) = h.overdue_tasks(cast, clock, [cast.town_a], deadline=date(2025, 6, 30))
-    # Due 3 March and never filed: by 14 April six more weekly reports have passed.
+    # First due 3 March and nothing ever filed: by 14 April six weekly reports were owed.
     facts = [
         f
         for f in ledger_escalation.facts(window(task, date(2025, 4, 14)))
         if f.kind == escalation.MISSED_REPORT
     ]
-    assert [(f.lapse, f.until) for f in facts] == [(f"task:{task.pk}:report:2025-03-03", None)]
-    h.run(clock, date(2025, 4, 14))
-    assert not Proposal.objects.filter(rule=RuleChoice.MISSED_REPORTS).exists()  # 1 < 2 lapses
+    dues = ["2025-03-03", "2025-03-10", "2025-03-17", "2025-03-24", "2025-03-31", "2025-04-07"]
+    assert [(f.lapse, f.until) for f in facts] == [
+        (f"task:{task.pk}:report:{due}", None) for due in dues
+    ]
+    first = h.run(clock, date(2025, 4, 14))
+    again = h.run(clock, date(2025, 4, 14))
+    assert (first.proposed, again.proposed) == (1, 0)
+    (p,) = Proposal.objects.filter(rule=RuleChoice.MISSED_REPORTS)
+    assert len(p.evidence["lapses"]) == 6
 
 
 def test_a_late_report_ends_the_lapse_and_a_new_miss_is_a_new_one(cast, clock):
@@ -96,9 +102,13 @@ def test_a_late_report_ends_the_lapse_and_a_new_miss_is_a_new_one(cast, clock):
         for f in ledger_escalation.facts(window(task, date(2025, 4, 1)))
         if f.kind == escalation.MISSED_REPORT
     ]
+    # 3 and 10 March were both owed when the report of 12 March came in; it restarts the
+    # cadence, so 19 and 26 March are the next lapses.
     assert [(f.on, f.until) for f in facts] == [
         (date(2025, 3, 3), date(2025, 3, 12)),
+        (date(2025, 3, 10), date(2025, 3, 12)),
         (date(2025, 3, 19), None),
+        (date(2025, 3, 26), None),
     ]
 
 
