@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kaimen.core",
     "kaimen.org",
     "kaimen.audit",
+    "kaimen.campaigns",
     "kaimen.ledger",
     "kaimen.targets",
     "kaimen.evaluation",

@@ -35,6 +35,7 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.evaluation.accountability import (
     ConfirmedStep,
     LightEntry,
@@ -45,8 +46,6 @@ from kaimen.evaluation.accountability import (
 )
 from kaimen.ledger import lights as ledger_lights
 from kaimen.ledger.models import (
-    Campaign,
-    CampaignStatus,
     ProgressReport,
     StepState,
     SupervisionStep,

@@ -56,7 +56,7 @@ class RuleSettings(models.Model):
     """
 
     campaign = models.OneToOneField(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="accountability_rules"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="accountability_rules"
     )
     red_periods = models.PositiveSmallIntegerField(
         _("consecutive red periods that start the ladder"), default=Rules.red_periods
@@ -111,7 +111,7 @@ class Proposal(models.Model):
     """One proposed step for one unit and one matter, with the facts that triggered it."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="accountability_proposals"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="accountability_proposals"
     )
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="accountability_proposals"
@@ -252,7 +252,7 @@ class ProposerRun(models.Model):
 
     day = models.DateField()
     campaign = models.ForeignKey(
-        "ledger.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=10, choices=RunStatus.choices)
     proposed = models.PositiveIntegerField(default=0)

@@ -24,8 +24,8 @@ from kaimen.accountability.models import (
     Status,
     StepChoice,
 )
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation.accountability import LADDER, Rule, Step
-from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Unit

@@ -23,8 +23,9 @@ from kaimen.briefings.snapshot import (
     UnitNote,
     overview_counts,
 )
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import selectors as evaluation
-from kaimen.ledger.models import OPEN_STATUSES, Campaign, StepState, SupervisionStep, Task
+from kaimen.ledger.models import OPEN_STATUSES, StepState, SupervisionStep, Task
 from kaimen.ledger.models import Light as TaskLight
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import ValidationError

@@ -36,8 +36,9 @@ from django.utils import translation
 from kaimen.accountability.selectors import open_proposal_count
 from kaimen.briefings.assemble import overdue_rows
 from kaimen.briefings.snapshot import OverdueTask, RankingRow, RollRow
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.evaluation import selectors as evaluation
-from kaimen.ledger.models import OPEN_STATUSES, Campaign, CampaignStatus, Task, TaskStatus
+from kaimen.ledger.models import OPEN_STATUSES, Task, TaskStatus
 from kaimen.ledger.models import Light as TaskLight
 from kaimen.lib import clock
 from kaimen.lib.errors import NotFound

@@ -26,7 +26,7 @@ from kaimen.briefings.docx_builder import build_briefing_docx
 from kaimen.briefings.models import Briefing
 from kaimen.briefings.snapshot import BriefingSnapshot
 from kaimen.briefings.xlsx_builder import build_briefing_xlsx
-from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import NotFound, ValidationError
 from kaimen.lib.versioning import snapshot as fields_of

@@ -40,10 +40,11 @@ from typing import Any
 from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation.models import InnovationPractice
 from kaimen.evaluation.scoring import BUILTIN_METRICS, REGISTRY, DataPoint, MetricSpec
 from kaimen.ledger import lights
-from kaimen.ledger.models import Campaign, ProgressReport, Task, TaskKind, TaskStatus
+from kaimen.ledger.models import ProgressReport, Task, TaskKind, TaskStatus
 from kaimen.lib import official_calendar
 from kaimen.lib.errors import KaimenError
 from kaimen.org.models import Unit

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from kaimen.briefings.snapshot import RankingRow, RollRow, ranking_rows, roll_rows
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec
 from kaimen.evaluation.models import (
     Commendation,
@@ -26,7 +27,6 @@ from kaimen.evaluation.models import (
     Standing,
 )
 from kaimen.evaluation.scoring import Explanation
-from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Role, Unit

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import services
 from kaimen.ledger.models import (
-    Campaign,
     Decision,
     LedgerDraft,
     ProgressReport,

@@ -7,10 +7,10 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Attachment,
-    Campaign,
     Contribution,
     Decision,
     DraftItem,

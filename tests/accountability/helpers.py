@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from kaimen.accountability import services
 from kaimen.accountability.models import Proposal, ProposerRun
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import services as ledger
-from kaimen.ledger.models import Campaign, StepState, SupervisionStep, Task
+from kaimen.ledger.models import StepState, SupervisionStep, Task
 from kaimen.lib import clock
 from kaimen.org.models import Unit
 from kaimen.targets import services as targets

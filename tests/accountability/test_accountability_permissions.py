@@ -26,7 +26,7 @@ from kaimen.accountability.models import (
     RuleSettings,
 )
 from kaimen.audit.models import AuditEvent, Outcome
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from tests.accountability import helpers as h
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec, selectors
 from kaimen.evaluation.models import (
     Commendation,
@@ -23,7 +24,6 @@ from kaimen.evaluation.models import (
     Standing,
 )
 from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
 from kaimen.org.models import User
 
 pytestmark = pytest.mark.django_db

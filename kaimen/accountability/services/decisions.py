@@ -30,9 +30,9 @@ from kaimen.accountability.services.common import (
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation.accountability import Rules, Step
 from kaimen.ledger import files
-from kaimen.ledger.models import Campaign
 from kaimen.lib import clock
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.versioning import save_versioned, snapshot

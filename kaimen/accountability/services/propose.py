@@ -27,8 +27,8 @@ from kaimen.accountability.models import (
 )
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.evaluation.accountability import ConfirmedStep, Rules, Step, propose_steps
-from kaimen.ledger.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.official_calendar import OfficialCalendar
 from kaimen.lib.workdays import CalendarYearMissing

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from kaimen.audit.services import record
 from kaimen.briefings import notify_events
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.evaluation import codec, metrics
 from kaimen.evaluation.honour_roll import (
     HonourRollDraft,
@@ -43,7 +44,6 @@ from kaimen.evaluation.services.common import (
     period_span,
     scored_units,
 )
-from kaimen.ledger.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.org import scope

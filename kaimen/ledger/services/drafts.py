@@ -16,13 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
 from kaimen.ledger.drafting import DraftSpec, build_draft
 from kaimen.ledger.files import safe_file_name
 from kaimen.ledger.models import (
     Cadence,
-    Campaign,
     Decision,
     DocumentKind,
     DraftItem,
