@@ -64,8 +64,8 @@ def briefing_part(builds: int) -> dict:
     from kaimen.briefings.assemble import assemble_snapshot
     from kaimen.briefings.docx_builder import build_briefing_docx
     from kaimen.briefings.xlsx_builder import build_briefing_xlsx
+    from kaimen.campaigns.demo import CAMPAIGN
     from kaimen.campaigns.models import Campaign
-    from kaimen.ledger.demo import CAMPAIGN
     from kaimen.org.models import User
     from kaimen.targets.selectors import latest_period_with_figures
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kaimen.campaigns import selectors as campaign_selectors
 from kaimen.campaigns.models import Campaign
 from kaimen.ledger.models import (
     OPEN_STATUSES,
@@ -55,10 +56,7 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
 
 def campaign_get_for_user(*, user, campaign_id: int) -> Campaign:
     scope.require(user, Perm.LEDGER_VIEW)
-    try:
-        return Campaign.objects.get(pk=campaign_id)
-    except Campaign.DoesNotExist as exc:
-        raise NotFound() from exc
+    return campaign_selectors.campaign_get(campaign_id=campaign_id)
 
 
 def task_list_for_user(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaimen.campaigns import services as campaign_services
 from kaimen.ledger import forms, lights, selectors, services, storage
 from kaimen.ledger.alignment import Span, segments
 from kaimen.ledger.models import (
@@ -327,7 +328,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         scope.require(request.user, Perm.LEDGER_MANAGE)
         if form.is_valid():
             try:
-                services.campaign_create(actor=request.user, **form.cleaned_data)
+                campaign_services.campaign_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _form_error(form, exc)
             else:

@@ -20,8 +20,8 @@ from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.briefings import dashboard
 from kaimen.briefings.dashboard import dashboard_for_user
 from kaimen.briefings.snapshot import RankingRow, RollRow
+from kaimen.campaigns.demo import CAMPAIGN
 from kaimen.campaigns.models import Campaign
-from kaimen.ledger.demo import CAMPAIGN
 from kaimen.ledger.models import Task
 from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import Role, Unit, UnitKind, User
