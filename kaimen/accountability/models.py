@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.evaluation.accountability import LADDER, Rule, Rules, Step
+from kaimen.lib.attachments import StoredAttachment
 
 
 class StepChoice(models.TextChoices):
@@ -217,28 +218,13 @@ class Explanation(models.Model):
         return f"{self.proposal_id} {self.text[:30]}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     """A file attached to an explanation: stored outside any web root under a generated name and
     served only through a permission-checked view."""
 
     explanation = models.ForeignKey(
         Explanation, on_delete=models.PROTECT, related_name="attachments"
     )
-    original_name = models.CharField(_("file name"), max_length=200)
-    kind = models.CharField(max_length=5)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_name = models.CharField(max_length=100, unique=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class RunStatus(models.TextChoices):

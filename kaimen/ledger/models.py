@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.campaigns.models import Campaign
+from kaimen.lib.attachments import StoredAttachment
 from kaimen.org.models import Unit
 
 _SENTENCE_END = re.compile("[。;;!?!?]")
@@ -332,7 +333,7 @@ class AttachmentKind(models.TextChoices):
     JPEG = "jpeg", "JPEG"
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     """A file attached to a report or a contribution, stored outside any web root under a
     generated name and served only through a permission-checked view."""
 
@@ -343,21 +344,7 @@ class Attachment(models.Model):
     contribution = models.ForeignKey(
         Contribution, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    original_name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(max_length=5, choices=AttachmentKind.choices)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_name = models.CharField(max_length=100, unique=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Level(models.TextChoices):

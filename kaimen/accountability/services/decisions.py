@@ -32,8 +32,8 @@ from kaimen.audit.services import record
 from kaimen.briefings import notify_events
 from kaimen.campaigns.models import Campaign
 from kaimen.evaluation.accountability import Rules, Step
-from kaimen.ledger import files
-from kaimen.lib import clock
+from kaimen.lib import clock, uploads
+from kaimen.lib.attachments import new_rows, remove_all, store_all
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
@@ -112,8 +112,8 @@ def proposal_dismiss(*, actor, proposal: Proposal, reason: str) -> Proposal:
 # The unit's explanation (说明)
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[files.CheckedFile]:
-    return files.check_uploads(uploads, max_files=MAX_FILES, max_bytes=storage.max_bytes())
+def _check_uploads(files: Sequence[UploadedFile]) -> list[uploads.CheckedFile]:
+    return uploads.check_uploads(files, max_files=MAX_FILES, max_bytes=storage.max_bytes())
 
 
 def explanation_add(
@@ -129,10 +129,8 @@ def explanation_add(
     if proposal.status == Status.WITHDRAWN:
         raise ValidationError("这条建议已因原因消除而撤回，无需再作说明。", field="text")
     checked = _check_uploads(list(uploads))
-    stored: list[tuple[files.CheckedFile, storage.Stored]] = []
+    stored = store_all(checked, storage.STORE)
     try:
-        for item in checked:
-            stored.append((item, storage.save(item.upload.chunks())))
         with transaction.atomic():
             now = clock.now()
             explanation = Explanation.objects.create(
@@ -143,17 +141,7 @@ def explanation_add(
                 created_at=now,
             )
             Attachment.objects.bulk_create(
-                Attachment(
-                    explanation=explanation,
-                    original_name=item.name,
-                    kind=item.kind,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    stored_name=saved.name,
-                    uploaded_by=actor,
-                    uploaded_at=now,
-                )
-                for item, saved in stored
+                new_rows(Attachment, stored, actor=actor, at=now, explanation=explanation)
             )
             record(
                 actor=actor,
@@ -170,8 +158,7 @@ def explanation_add(
                 message=text[:300],
             )
     except BaseException:
-        for _item, saved in stored:
-            storage.remove(saved.name)
+        remove_all(stored, storage.STORE)
         raise
     return explanation
 

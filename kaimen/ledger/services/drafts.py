@@ -21,7 +21,6 @@ from kaimen.campaigns.services import campaign_insert
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
 from kaimen.ledger.drafting import DraftSpec, build_draft
-from kaimen.ledger.files import safe_file_name
 from kaimen.ledger.models import (
     Cadence,
     Decision,
@@ -47,6 +46,7 @@ from kaimen.ledger.services.common import (
 )
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import ValidationError
+from kaimen.lib.uploads import safe_file_name
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import Unit, UnitKind
