@@ -1,5 +1,6 @@
 """The JSON API (django-ninja): session auth for the UI's own calls, bearer tokens for
-integrations. Schema at /api/openapi.json; each app adds its router in ``kaimen/<app>/api.py``."""
+integrations. Schema at /api/openapi.json; each app registers its router
+(``kaimen/<app>/api.py``) with ``kaimen.lib.contracts.api`` from its ``AppConfig.ready()``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kaimen.lib import errors
+from kaimen.lib.contracts import api as api_routers
 from kaimen.org.api_auth import KaimenSession, KaimenToken
 
 api = NinjaAPI(
@@ -92,8 +94,8 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-api.add_router("/v1/org/", "kaimen.org.api.router")
-api.add_router("/v1/ledger/", "kaimen.ledger.api.router")
-api.add_router("/v1/targets/", "kaimen.targets.api.router")
-api.add_router("/v1/evaluation/", "kaimen.evaluation.api.router")
-api.add_router("/v1/accountability/", "kaimen.accountability.api.router")
+# Each app registered its router from its AppConfig.ready() (kaimen.lib.contracts.api).
+for entry in api_routers.routers():
+    api.add_router(
+        entry.prefix, entry.router, tags=list(entry.tags) if entry.tags is not None else None
+    )

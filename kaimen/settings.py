@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kaimen.org",
     "kaimen.audit",
     "kaimen.campaigns",
+    "kaimen.notifications",
     "kaimen.ledger",
     "kaimen.targets",
     "kaimen.evaluation",
@@ -302,7 +303,7 @@ def _huey():
 
 HUEY = _huey()
 
-# Notifications (kaimen.briefings.notify). E-mail channels send through this SMTP server
+# Notifications (kaimen.notifications). E-mail channels send through this SMTP server
 # (KAIMEN_EMAIL_HOST empty: e-mail is not configured, and the channel page says so); the group
 # robots' webhooks are configured by the office in the application. KAIMEN_BASE_URL is the
 # address users open the platform at, for the links in robots' and e-mail messages.

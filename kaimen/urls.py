@@ -13,6 +13,7 @@ urlpatterns = [
     path("evaluation/", include("kaimen.evaluation.urls")),
     path("accountability/", include("kaimen.accountability.urls")),
     path("briefings/", include("kaimen.briefings.urls")),
+    path("briefings/", include("kaimen.notifications.urls")),  # the inbox, channels, deliveries
     path("dashboard/", include("kaimen.briefings.dashboard_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -8,9 +8,15 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from kaimen.accountability import panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.accountability import notices, panels
+        from kaimen.accountability import permissions as rules
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
+
+        api.register("/v1/accountability/", "kaimen.accountability.api.router")
+        rules.register()
+        demo.register(DemoLoader("accountability", "kaimen.accountability.demo.run_demo", order=50))
 
         navigation.register(
             NavItem(
@@ -23,3 +29,4 @@ class AccountabilityConfig(AppConfig):
         )
         home.register(panels.office_panel)
         home.register(panels.unit_panel)
+        notices.register_events()

@@ -133,3 +133,16 @@ def load_demo_accountability() -> AccountabilityDemoResult:
             created_at=_at(DECISION_DAY, 15)
         )
     return result
+
+
+def run_demo(write) -> None:
+    """Accountability's part of ``kaimen demo`` (after the ledger and the targets: the rules
+    run over both)."""
+    accountability = load_demo_accountability()
+    if accountability.created:
+        write(
+            f"Accountability: {accountability.proposed} proposals, "
+            f"{accountability.confirmed} confirmed and {accountability.dismissed} dismissed."
+        )
+    else:
+        write("Accountability: already there, unchanged.")

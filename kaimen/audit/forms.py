@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.audit.models import Outcome
-from kaimen.org.models import Unit
+from kaimen.lib.contracts import access
 
 
 class AuditFilterForm(forms.Form):
@@ -11,13 +11,18 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", _("All")), *Outcome.choices], required=False
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
+    # the units come from the layer that knows them (org), asked when the form is built
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = access.units()
 
     def filters(self) -> dict:
         if not self.is_valid():

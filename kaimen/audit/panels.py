@@ -5,13 +5,12 @@ from django.utils.translation import gettext as _
 
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.lib import clock
+from kaimen.lib.contracts import access
 from kaimen.lib.contracts.home import Panel
-from kaimen.org import scope
-from kaimen.org.scope import Perm
 
 
 def audit_panel(request: HttpRequest) -> Panel | None:
-    if not scope.can(request.user, Perm.VIEW_AUDIT):
+    if not access.can(request.user, access.VIEW_AUDIT):
         return None
     from datetime import timedelta
 

@@ -6,8 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent
-from kaimen.org import scope
-from kaimen.org.scope import Perm
+from kaimen.lib.contracts import access
 
 
 def audit_events_for_user(
@@ -21,7 +20,7 @@ def audit_events_for_user(
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit log, for the audit administrator only (三员分立)."""
-    scope.require(user, Perm.VIEW_AUDIT)
+    access.require(user, access.VIEW_AUDIT)
     qs = AuditEvent.objects.all()
     if actor:
         qs = qs.filter(actor_name__icontains=actor)

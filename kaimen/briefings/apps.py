@@ -8,8 +8,12 @@ class BriefingsConfig(AppConfig):
     verbose_name = _("Dispatch briefings")
 
     def ready(self) -> None:
+        from kaimen.briefings import notices
+        from kaimen.briefings import permissions as rules
         from kaimen.lib.contracts import navigation
         from kaimen.lib.contracts.navigation import NavItem
+
+        rules.register()
 
         navigation.register(
             NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),
@@ -20,3 +24,4 @@ class BriefingsConfig(AppConfig):
             NavItem(_("Dashboard"), "dashboard:dashboard", "dashboard.view", "dashboard"),
             before="core:home",
         )
+        notices.register_events()

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from kaimen.audit.services import record
-from kaimen.briefings import charts, notify_events
+from kaimen.briefings import charts, notices
 from kaimen.briefings.assemble import assemble_snapshot, parse_period
 from kaimen.briefings.docx_builder import build_briefing_docx
 from kaimen.briefings.models import Briefing
@@ -131,7 +131,7 @@ def _build(
             )
             # Leaders and the office are told in the same transaction; the robots and e-mail
             # are sent after the commit, so a receiver that is down never loses the briefing.
-            notify_events.briefing_built(briefing=briefing, snapshot=snap)
+            notices.briefing_built(briefing=briefing, snapshot=snap)
     except BaseException:
         _remove(docx_name)
         _remove(xlsx_name)

@@ -5,11 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from kaimen.briefings import notify_tasks, services
-
-# The notifications' jobs live in their own module; importing it here registers them with the
-# consumer, which loads each app's tasks.py.
-__all__ = ["notify_tasks", "weekly_briefing"]
+from kaimen.briefings import services
 
 
 @db_periodic_task(crontab(day_of_week="1", hour="8", minute="0"))

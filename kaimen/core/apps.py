@@ -9,9 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kaimen.core import checks  # noqa: F401  (registers system checks)
+        from kaimen.core import permissions as rules
         from kaimen.core.selectors import calendar_overrides
         from kaimen.lib import official_calendar
         from kaimen.lib.contracts import navigation
+
+        rules.register()
 
         official_calendar.set_overrides_source(calendar_overrides)
 

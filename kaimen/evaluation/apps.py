@@ -8,14 +8,21 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Scorecards and rankings")
 
     def ready(self) -> None:
-        from kaimen.evaluation import metrics, panels
-        from kaimen.lib.contracts import home, navigation
+        from kaimen.evaluation import metrics, notices, panels
+        from kaimen.evaluation import permissions as rules
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
         from kaimen.lib.contracts.navigation import NavItem
 
-        # The builtin metrics' data providers; later modules register theirs the same way.
-        metrics.register_builtin_providers()
+        api.register("/v1/evaluation/", "kaimen.evaluation.api.router")
+        rules.register()
+        demo.register(DemoLoader("evaluation", "kaimen.evaluation.demo.run_demo", order=40))
+
+        # Evaluation's own metric (rated practices); the ledger and the targets register theirs.
+        metrics.register()
         navigation.register(
             NavItem(_("Rankings"), "evaluation:index", "evaluation.view", "evaluation"),
             before="org:unit_list",
         )
         home.register(panels.standing_panel)
+        notices.register_events()

@@ -306,3 +306,18 @@ def load_demo_evaluation(*, operator: str = "kaimen demo") -> DemoEvaluationResu
         commendations=commendations,
         accounts=created,
     )
+
+
+def run_demo(write) -> None:
+    """The rankings' part of ``kaimen demo`` (after the ledger and the targets: it reads both)."""
+    evaluation = load_demo_evaluation()
+    if evaluation.created:
+        write(
+            f"Rankings: a scheme, {evaluation.practices} rated innovation practices and the "
+            f"March run published ({evaluation.units_ranked} units ranked, "
+            f"{evaluation.commendations} commendations)."
+        )
+        for username in evaluation.accounts:
+            write(f"  {username:<20} liaison of a town (password as above)")
+    else:
+        write("Rankings: already there, unchanged.")

@@ -231,3 +231,18 @@ def load_demo_campaign(*, operator: str = "kaimen demo") -> DemoLedgerResult:
         reports=reports,
         accounts=created_accounts,
     )
+
+
+def run_demo(write) -> None:
+    """The ledger's part of ``kaimen demo`` (after the district: it needs its units and the
+    office's account)."""
+    ledger = load_demo_campaign()
+    if ledger.created:
+        write(
+            f"{CAMPAIGN}: the reference speech parsed and published as {ledger.tasks} tasks, "
+            f"{ledger.reports} progress reports."
+        )
+        for username in ledger.accounts:
+            write(f"  {username:<20} liaison of a lead unit (password as above)")
+    else:
+        write(f"{CAMPAIGN}: already there, unchanged.")

@@ -153,3 +153,20 @@ def load_demo_district(*, operator: str = "kaimen demo") -> DemoResult:
                 after={"units": created_units, "accounts": created_accounts},
             )
     return DemoResult(created_units, created_accounts, accounts)
+
+
+def run_demo(write) -> None:
+    """The district's part of ``kaimen demo``: load, then list the demo accounts."""
+    result = load_demo_district()
+    write(
+        f"{DISTRICT}: {result.created_units} units and {result.created_accounts} accounts created "
+        "(0 and 0 means everything was already there)."
+    )
+    write("")
+    write(f"Demo accounts — password {DEMO_PASSWORD} (each must set its own at first sign-in):")
+    for account, key in result.accounts:
+        line = f"  {account.username:<20} {account.display_name:<6} {account.unit} · {account.role}"
+        if key:
+            line += f"\n  {'':<20} TOTP key (add it to an authenticator app): {key}"
+        write(line)
+    write("")

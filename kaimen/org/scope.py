@@ -3,6 +3,11 @@
 Every service calls :func:`require` before it writes; every selector narrows its queryset with
 :func:`visible_unit_ids` or :func:`filter_by_unit`. Nothing else in Kaimen decides permissions.
 
+Each app registers the rules of its own permissions in ``kaimen/<app>/permissions.py`` (through
+``kaimen.lib.contracts.permissions``, from its ``AppConfig.ready()``); :func:`can` looks the
+rule up and denies a code nobody registered. :class:`Perm` names the codes of the apps of today
+for their callers; a new app may use its plain string codes.
+
 The rules, in one table (DESIGN.md, SECURITY.md):
 
 * leaders (区领导) and the campaign office (调度办) see all business records; the office changes
@@ -23,8 +28,9 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kaimen.lib.contracts import permissions
 from kaimen.lib.errors import PermissionDenied
-from kaimen.org.models import ADMIN_ROLES, Role, Unit
+from kaimen.org.models import Role
 
 
 class Perm(StrEnum):
@@ -127,162 +133,26 @@ def forget(user) -> None:
         del user._kaimen_scope
 
 
-def can(user, perm: Perm, obj=None) -> bool:
+def can(user, perm: Perm | str, obj=None) -> bool:
+    """Whether ``user`` may do ``perm`` (to ``obj``): the rule the owning app registered in
+    ``kaimen.lib.contracts.permissions`` decides; a code without a rule is denied."""
     s = scope_for(user)
     if s.user_id is None:
         return False
-    match perm:
-        case Perm.VIEW_BUSINESS:
-            return s.has(Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER)
-        case Perm.VIEW_UNITS:
-            return s.has(
-                Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER, Role.SYSADMIN, Role.SECADMIN
-            )
-        case Perm.MANAGE_UNITS:
-            return s.has(Role.OFFICE, Role.SYSADMIN)
-        case Perm.EDIT_UNIT_CONTACT:
-            if s.has(Role.OFFICE, Role.SYSADMIN):
-                return True
-            return obj is not None and obj.pk in s.units_with(Role.LIAISON)
-        case Perm.VIEW_PEOPLE:
-            # obj: the unit whose people are listed, or one person (None = the whole directory)
-            if s.has(Role.LEADER, Role.OFFICE, Role.SYSADMIN, Role.SECADMIN):
-                return True
-            if isinstance(obj, Unit):
-                return obj.pk in s.units_with(Role.LIAISON)
-            # a person: compare the units the person belongs to, never the person's own id
-            return obj is not None and bool(_unit_ids_of(obj) & s.units_with(Role.LIAISON))
-        case Perm.MANAGE_PEOPLE:
-            # obj: the person being managed (None = creating a new one)
-            if s.has(Role.SYSADMIN):
-                return obj is None or obj.pk != s.user_id
-            if s.has(Role.OFFICE):
-                return obj is None or (obj.pk != s.user_id and not _holds_admin_role(obj))
-            return False
-        case Perm.GRANT_ROLE:
-            # obj: (target user, role)
-            if obj is None:
-                return s.has(Role.SECADMIN, Role.OFFICE)
-            target, role = obj
-            if target.pk == s.user_id:
-                return False  # nobody grants roles to himself
-            if role in ADMIN_ROLES:
-                return s.has(Role.SECADMIN)
-            return s.has(Role.SECADMIN, Role.OFFICE) and not _holds_admin_role(target)
-        case Perm.VIEW_AUDIT:
-            return s.has(Role.AUDITOR)
-        case Perm.MANAGE_SECURITY:
-            return s.has(Role.SECADMIN)
-        case Perm.REVEAL_PERSONAL_DATA:
-            return s.has(Role.OFFICE, Role.SYSADMIN) or (
-                obj is not None and bool(_unit_ids_of(obj) & s.units_with(Role.LIAISON))
-            )
-        case Perm.LEDGER_VIEW:
-            # obj None: whether the ledger pages are open at all (their rows are scoped)
-            if s.sees_all_business:
-                return True
-            if obj is None:
-                return bool(s.own_unit_ids)
-            lead, co = _task_unit_ids(obj)
-            return lead in s.own_unit_ids or bool(co & s.own_unit_ids)
-        case Perm.LEDGER_MANAGE:
-            # drafts, publishing, task edits, closure acceptance, supervision decisions
-            return s.has(Role.OFFICE)
-        case Perm.LEDGER_EXPORT:
-            return s.has(Role.OFFICE, Role.LEADER)
-        case Perm.TASK_REPORT:
-            # progress, closure requests and answers to instructions: the lead unit's liaison
-            if obj is None:
-                return bool(s.units_with(Role.LIAISON))
-            return _task_unit_ids(obj)[0] in s.units_with(Role.LIAISON)
-        case Perm.TASK_CONTRIBUTE:
-            if obj is None:
-                return bool(s.units_with(Role.LIAISON))
-            return bool(_task_unit_ids(obj)[1] & s.units_with(Role.LIAISON))
-        case Perm.TASK_INSTRUCT:
-            # 批示: leaders instruct; they never change a task's status or figures
-            return s.has(Role.LEADER)
-        case Perm.MANAGE_CALENDAR:
-            return s.has(Role.OFFICE)
-        case Perm.TARGETS_VIEW:
-            # obj None: whether the pages open at all; obj: the unit ids a row concerns (its
-            # unit and the indicator's owner department), which own units must intersect
-            if not s.has(Role.LEADER, Role.OFFICE, Role.LIAISON, Role.MEMBER):
-                return False
-            if obj is None or s.sees_all_business:
-                return True
-            return bool(frozenset(obj) & s.own_unit_ids)
-        case Perm.TARGETS_MANAGE:
-            # the catalogue, targets, decomposition, projects and workbook layouts
-            return s.has(Role.OFFICE)
-        case Perm.ACTUAL_ENTER:
-            # obj: the unit (or its id) whose figure is entered or corrected
-            if s.has(Role.OFFICE):
-                return True
-            liaison_units = s.units_with(Role.LIAISON)
-            if obj is None:
-                return bool(liaison_units)
-            return getattr(obj, "pk", obj) in liaison_units
-        case Perm.ACTUAL_APPROVE:
-            # obj: a correction request; nobody approves his own (four eyes on every change)
-            if not s.has(Role.OFFICE):
-                return False
-            return obj is None or obj.requested_by_id != s.user_id
-        case Perm.ACTUAL_IMPORT:
-            return s.has(Role.OFFICE)
-        case Perm.LIGHT_EXPLAIN:
-            # obj: the id of the unit answerable for the row (说明 is the owner unit's duty)
-            if s.has(Role.OFFICE):
-                return True
-            liaison_units = s.units_with(Role.LIAISON)
-            return bool(liaison_units) if obj is None else obj in liaison_units
-        case Perm.BRIEFING_VIEW:
-            return s.has(Role.LEADER, Role.OFFICE)
-        case Perm.BRIEFING_BUILD:
-            return s.has(Role.OFFICE)
-        case Perm.NOTIFICATIONS_MANAGE:
-            return s.has(Role.OFFICE)
-        case Perm.DASHBOARD_VIEW:
-            return s.has(Role.LEADER, Role.OFFICE)
-        case Perm.EVALUATION_VIEW | Perm.ACCOUNTABILITY_VIEW:
-            # obj None: whether the pages open at all; obj: a unit id, which a liaison or member
-            # reads only for its own unit (a unit sees its own standing and record)
-            if s.sees_all_business:
-                return True
-            if obj is None:
-                return bool(s.own_unit_ids)
-            return getattr(obj, "pk", obj) in s.own_unit_ids
-        case Perm.EVALUATION_MANAGE:
-            # schemes, score runs, answers to objections, publication, commendations
-            return s.has(Role.OFFICE)
-        case Perm.EVALUATION_OBJECT | Perm.PRACTICE_SUBMIT | Perm.ACCOUNTABILITY_EXPLAIN:
-            # obj: the unit id; its liaison lodges the objection (申诉), submits the unit's
-            # innovation practice (创新举措) or attaches the explanation (说明)
-            liaison_units = s.units_with(Role.LIAISON)
-            return bool(liaison_units) if obj is None else getattr(obj, "pk", obj) in liaison_units
-        case Perm.ACCOUNTABILITY_RULES:
-            # the campaign's thresholds of the accountability rules
-            return s.has(Role.OFFICE)
-        case Perm.ACCOUNTABILITY_DECIDE:
-            # a person confirms or dismisses each proposal: the office, or a leader
-            return s.has(Role.OFFICE, Role.LEADER)
-    return False
+    entry = permissions.rule_for(perm)
+    if entry is None:
+        return False
+    return bool(entry.rule(s, obj))
 
 
-def _task_unit_ids(task) -> tuple[int | None, frozenset[int]]:
-    """A ledger task's lead unit and co-units, read through the task's own helper (no import
-    of the ledger app here: scope sits below every business app)."""
-    return task.lead_unit_id, frozenset(task.co_unit_ids())
-
-
-def can_open(user, perm: Perm) -> bool:
+def can_open(user, perm: Perm | str) -> bool:
     """Whether a page guarded by ``perm`` has something to show the user (for menus)."""
     if perm == Perm.VIEW_PEOPLE and scope_for(user).units_with(Role.LIAISON):
         return True  # a liaison's directory holds its own unit's people
     return can(user, perm)
 
 
-def require(user, perm: Perm, obj=None) -> None:
+def require(user, perm: Perm | str, obj=None) -> None:
     """Raise PermissionDenied (audited by the request layer) unless ``can`` says yes."""
     if not can(user, perm, obj):
         raise PermissionDenied(
@@ -331,14 +201,6 @@ def filter_by_unit(
     if co_units_field:
         condition |= Q(**{f"{co_units_field}__in": s.units_with(Role.LIAISON, Role.MEMBER)})
     return qs.filter(condition).distinct() if co_units_field else qs.filter(condition)
-
-
-def _holds_admin_role(user) -> bool:
-    return user.memberships.filter(is_active=True, role__in=list(ADMIN_ROLES)).exists()
-
-
-def _unit_ids_of(user) -> frozenset[int]:
-    return frozenset(user.memberships.filter(is_active=True).values_list("unit_id", flat=True))
 
 
 def requires_second_factor(user) -> bool:

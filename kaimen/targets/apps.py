@@ -8,10 +8,19 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and statistics")
 
     def ready(self) -> None:
-        from kaimen.lib.contracts import home, navigation
-        from kaimen.targets import panels
+        from kaimen.lib.contracts import api, demo, home, navigation
+        from kaimen.lib.contracts.demo import DemoLoader
+        from kaimen.targets import metrics as score_metrics
+        from kaimen.targets import notices, panels
+        from kaimen.targets import permissions as rules
+
+        score_metrics.register()  # the scorecards' metrics this app supplies
+        api.register("/v1/targets/", "kaimen.targets.api.router")
+        rules.register()
+        demo.register(DemoLoader("targets", "kaimen.targets.demo.run_demo", order=20))
 
         home.register(panels.lights_panel)
+        notices.register_events()
         for item in (
             navigation.NavItem(
                 _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"

@@ -401,3 +401,15 @@ def _demo_author(unit: Unit):
     from kaimen.org.models import User
 
     return User.objects.filter(is_active=True).order_by("pk").first()
+
+
+def run_demo(write) -> None:
+    """The targets' part of ``kaimen demo`` (after the district: it needs its units)."""
+    targets = load_demo_targets()
+    if targets.created_anything:
+        write(
+            f"Targets: {targets.indicators} indicators, {targets.targets} targets, "
+            f"{targets.projects} projects and {targets.figures} figures (synthetic) loaded."
+        )
+    else:
+        write("Targets: already there, unchanged.")

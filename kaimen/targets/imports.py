@@ -35,7 +35,6 @@ from django.utils.translation import gettext as _
 
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.briefings.notify_events import red_lights_check_on_commit
 from kaimen.lib import clock
 from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.lib.periods import Period
@@ -53,6 +52,7 @@ from kaimen.targets.models import (
     Indicator,
     Provenance,
 )
+from kaimen.targets.red_light_jobs import red_lights_check_on_commit
 from kaimen.targets.selectors import district_unit, figure_map
 
 COMMAND = "kaimen targets import"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from kaimen.targets import imports
+from kaimen.targets import imports, red_light_jobs
+
+# The red-light jobs live in their own module; importing it here registers them with the
+# consumer, which loads each app's tasks.py.
+__all__ = ["clear_stale_uploads", "reap_interrupted_imports", "red_light_jobs"]
 
 
 @db_periodic_task(crontab(minute="*/10"), retries=2, retry_delay=60)

@@ -289,7 +289,7 @@ def test_a_formula_like_reason_stays_text_when_read_back(cast, proposals):
 def test_a_confirmed_step_tells_the_unit_s_liaison_and_the_leaders_a_dismissal_tells_nobody(
     cast, proposals
 ):
-    from kaimen.briefings.models import Notification
+    from kaimen.notifications.models import Notification
 
     services.proposal_dismiss(
         actor=cast.office, proposal=proposals[cast.town_b.pk], reason="情况特殊，暂不提醒。"

@@ -11,11 +11,11 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kaimen.briefings import notify
-from kaimen.briefings.models import ChannelKind, Delivery, DeliveryState, NotificationEvent
+from kaimen.notifications import notify
+from kaimen.notifications.models import ChannelKind, Delivery, DeliveryState
 from kaimen.org.models import Role
-from tests.briefings import notify_helpers
-from tests.briefings.notify_helpers import add_channel, wecom_url
+from tests.notifications import notify_helpers
+from tests.notifications.notify_helpers import add_channel, wecom_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 robot = notify_helpers.robot
@@ -49,7 +49,7 @@ def test_a_liaison_sees_the_badge_opens_a_message_and_the_badge_goes(
 ):
     for n in range(2):
         notify.notify(
-            NotificationEvent.RED_LIGHT,
+            "red_light",
             title=f"红灯待说明：东城街道指标{n}",
             body="1-3月累计增长0.5%，目标增长6%，落后5.5个百分点，亮红灯。",
             link="/briefings/inbox/",

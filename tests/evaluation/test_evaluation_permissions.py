@@ -8,14 +8,12 @@ count of the ranking page, which must not grow with its rows.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.evaluation import services
 from kaimen.evaluation.models import (
     Commendation,
@@ -29,23 +27,21 @@ from kaimen.org.models import Role, Unit, UnitKind
 from tests.conftest import make_user
 from tests.evaluation.helpers import at
 from tests.ledger.ledger_helpers import make_tasks
+from tests.permissions import (
+    BUSINESS,
+    LEADS,
+    OFFICE,
+    Case,
+    check_outcome,
+    events_after,
+    last_event_id,
+    per_target,
+    send,
+    sign_in,
+)
+from tests.permissions import ROLES_WITH_B as ROLES
 
 pytestmark = pytest.mark.django_db
-ROLES = [
-    "leader",
-    "office",
-    "liaison_a",
-    "liaison_b",
-    "member_a",
-    "auditor",
-    "sysadmin",
-    "secadmin",
-    "anonymous",
-]
-DENIED_TEXT = "您没有执行此操作的权限"
-BUSINESS = frozenset({"leader", "office", "liaison_a", "liaison_b", "member_a"})
-OFFICE = frozenset({"office"})
-LEADS = frozenset({"leader", "office"})
 SCHEME = {
     "name": "矩阵考核",
     "missing": "reweight",
@@ -64,23 +60,6 @@ SCHEME = {
         }
     ],
 }
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    target: str = "-"  # "own" (东城街道's), "other" (西城街道's)
-    allowed: frozenset[str] = frozenset()
-    ok: int = 200
-
-    @property
-    def id(self) -> str:
-        return f"{self.url_name}-{self.method}-{self.target}"
-
-
-def per_target(url_name: str, method: str, ok: int, **allowed: frozenset[str]) -> list[Case]:
-    return [Case(url_name, method, target, roles, ok) for target, roles in allowed.items()]
 
 
 CASES: list[Case] = [
@@ -212,10 +191,6 @@ def db_state() -> dict[str, list]:
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
 
 
-def last_event_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 def request_for(world: World, case: Case) -> tuple[str, dict]:
     cast = world.cast
     short = case.url_name.split(":")[1]
@@ -284,35 +259,16 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_permission_matrix(client, login, world, case: Case, role: str):
-    user = None if role == "anonymous" else world.cast.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, world.cast, role)
     url, data = request_for(world, case)
     before = db_state()
     mark = last_event_id()
 
-    response = client.get(url) if case.method == "GET" else client.post(url, data)
+    response = send(client, case.method, url, data)
 
-    new_events = list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("org:login"))
-        assert db_state() == before
-        assert new_events == []
-        return
-    if role in case.allowed:
-        assert response.status_code == case.ok, response.content[:800]
-        assert not [e for e in new_events if e.outcome != Outcome.SUCCESS]
-        if case.method == "POST":
-            assert new_events, "an allowed change wrote no audit event"
-            assert db_state() != before
-        return
-    assert response.status_code == 403, response.content[:800]
-    assert DENIED_TEXT in response.content.decode()
-    assert db_state() == before
-    assert [(e.action, e.outcome, e.actor_id) for e in new_events] == [
-        ("permission.denied", Outcome.DENIED, user.pk)
-    ]
+    check_outcome(
+        case, role, user, response, before=before, mark=mark, db_state=db_state, change_shows=True
+    )
 
 
 POST_ONLY = [
@@ -352,9 +308,7 @@ API_CASES = [
 @pytest.mark.parametrize("api_case", API_CASES, ids=[c[0] for c in API_CASES])
 def test_api_permission_matrix(client, login, world, api_case, role):
     name, method, path, body, expected = api_case
-    user = None if role == "anonymous" else world.cast.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, world.cast, role)
     url = "/api/v1/evaluation" + path.format(
         campaign=world.campaign.pk,
         open=world.runs["open"].pk,
@@ -366,11 +320,8 @@ def test_api_permission_matrix(client, login, world, api_case, role):
         body = {"unit_id": unit.pk, "text": "举措评分偏低"}
     before = db_state()
     mark = last_event_id()
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, json.dumps(body), content_type="application/json")
-    new_events = list(AuditEvent.objects.filter(id__gt=mark))
+    response = send(client, method, url, body, json_body=True)
+    new_events = events_after(mark)
     if role == "anonymous":
         assert response.status_code == 401
         assert db_state() == before

@@ -457,7 +457,7 @@ def test_the_home_panel_counts_the_offices_objections_to_answer(client, login, w
 
 
 def test_publishing_tells_leaders_the_office_and_the_ranked_units(world, shown, clock):
-    from kaimen.briefings.models import Notification
+    from kaimen.notifications.models import Notification
 
     after_window(clock, shown)
     assert not Notification.objects.exists()

@@ -44,46 +44,26 @@ from kaimen.ledger.models import (
 from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import Unit
 from tests.ledger.ledger_helpers import make_tasks
+from tests.permissions import (
+    BUSINESS,
+    LEADS,
+    OFFICE,
+    Case,
+    check_outcome,
+    last_event_id,
+    per_target,
+    send,
+    sign_in,
+)
+from tests.permissions import ROLES_WITH_B as ROLES
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
-ROLES = [
-    "leader",
-    "office",
-    "liaison_a",
-    "liaison_b",
-    "member_a",
-    "auditor",
-    "sysadmin",
-    "secadmin",
-    "anonymous",
-]
-DENIED_TEXT = "您没有执行此操作的权限"
-BUSINESS = frozenset({"leader", "office", "liaison_a", "liaison_b", "member_a"})
-OFFICE = frozenset({"office"})
-LEADS = frozenset({"leader", "office"})
 MATRIX_TEXT = (
     "矩阵测试安排(2025年)\n一、重点工作\n"
     "1. 要加快推进东城街道重点工程建设。确保3月底前完成。\n"
     "2. 要设立招商引资、服务保障两个专班,招商引资专班负责项目对接和引进。\n"
 )
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    target: str = "-"  # "own" (东城街道's), "other" (西城街道's), "co" (西城's, 东城 co-unit)
-    allowed: frozenset[str] = frozenset()
-    ok: int = 200
-
-    @property
-    def id(self) -> str:
-        return f"{self.url_name}-{self.method}-{self.target}"
-
-
-def per_target(url_name: str, method: str, ok: int, **allowed: frozenset[str]) -> list[Case]:
-    return [Case(url_name, method, target, roles, ok) for target, roles in allowed.items()]
 
 
 CASES: list[Case] = [
@@ -263,10 +243,6 @@ def db_state() -> dict[str, list]:
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
 
 
-def last_event_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 def request_for(world: World, case: Case) -> tuple[str, dict]:
     cast = world.cast
     short = case.url_name.split(":")[1]
@@ -361,34 +337,14 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_permission_matrix(client, login, world, case: Case, role: str):
-    user = None if role == "anonymous" else world.cast.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, world.cast, role)
     url, data = request_for(world, case)
     before = db_state()
     mark = last_event_id()
 
-    response = client.get(url) if case.method == "GET" else client.post(url, data)
+    response = send(client, case.method, url, data)
 
-    new_events = list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("org:login"))
-        assert db_state() == before
-        assert new_events == []
-        return
-    if role in case.allowed:
-        assert response.status_code == case.ok, response.content[:800]
-        assert not [e for e in new_events if e.outcome != Outcome.SUCCESS]
-        if case.method == "POST":
-            assert new_events, "an allowed change wrote no audit event"
-        return
-    assert response.status_code == 403, response.content[:800]
-    assert DENIED_TEXT in response.content.decode()
-    assert db_state() == before
-    assert [(e.action, e.outcome, e.actor_id) for e in new_events] == [
-        ("permission.denied", Outcome.DENIED, user.pk)
-    ]
+    check_outcome(case, role, user, response, before=before, mark=mark, db_state=db_state)
 
 
 POST_ONLY = [

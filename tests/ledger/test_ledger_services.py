@@ -309,11 +309,11 @@ def test_a_task_for_a_year_without_calendar_fails_loudly_when_its_deadline_is_ne
 
 
 def test_an_instruction_reaches_the_lead_unit_s_liaison(env):
-    from kaimen.briefings.models import Notification, NotificationEvent
+    from kaimen.notifications.models import Notification
 
     cast, task, _draft, _clock = env
     services.instruction_give(actor=cast.leader, task=task, text="请加快进度，月底前见效")
-    note = Notification.objects.get(event=NotificationEvent.INSTRUCTION_GIVEN)
+    note = Notification.objects.get(event="instruction_given")
     assert note.recipient == cast.liaison_a
     assert "请加快进度" in note.body
     assert "批示" in note.title

@@ -184,13 +184,13 @@ def test_a_liaison_cannot_decide_a_supervision_step(task, clock, client, login, 
 def test_a_confirmed_step_tells_the_lead_unit_s_liaison_and_a_dismissed_one_tells_nobody(
     task, clock, cast
 ):
-    from kaimen.briefings.models import Notification, NotificationEvent
+    from kaimen.notifications.models import Notification
 
     run_on(clock, date(2025, 3, 4))
     step = SupervisionStep.objects.get()
     clock.current = at(date(2025, 3, 4), 10)
     services.supervision_decide(actor=cast.office, step=step, confirm=True, note="请本周报送")
-    note = Notification.objects.get(event=NotificationEvent.SUPERVISION_ISSUED)
+    note = Notification.objects.get(event="supervision_issued")
     assert note.recipient == cast.liaison_a
     assert note.title.startswith("提醒：任务")
     assert "请本周报送" in note.body

@@ -9,7 +9,6 @@ own unit (东城街道, its people) / other unit (西城街道, its people) × r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -22,21 +21,20 @@ from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.org import services
 from kaimen.org.models import ApiToken, Membership, Role, Unit, UnitKind, User
 from tests.conftest import make_user
+from tests.permissions import (
+    DENIED_TEXT,
+    ROLES,
+    SIGNED_IN,
+    Case,
+    both,
+    check_outcome,
+    events_after,
+    last_event_id,
+    send,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "leader",
-    "office",
-    "liaison_a",
-    "member_a",
-    "auditor",
-    "sysadmin",
-    "secadmin",
-    "anonymous",
-]
-SIGNED_IN = frozenset(ROLES) - {"anonymous"}
-DENIED_TEXT = "您没有执行此操作的权限"
 
 SEES_UNITS = frozenset({"leader", "office", "liaison_a", "member_a", "sysadmin", "secadmin"})
 MANAGES_UNITS = frozenset({"office", "sysadmin"})
@@ -44,27 +42,6 @@ DIRECTORY = frozenset({"leader", "office", "sysadmin", "secadmin"})
 MANAGES_PEOPLE = frozenset({"office", "sysadmin"})
 GRANTS_ROLES = frozenset({"office", "secadmin"})
 REVEALS = frozenset({"office", "sysadmin"})
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    target: str = "-"  # "own" (东城街道 / its people), "other" (西城街道 / its people), "-"
-    allowed: frozenset[str] = frozenset()
-    ok: int = 200  # the status an allowed role gets
-    anonymous: int | None = None  # None: anonymous is sent to the login page
-
-    @property
-    def id(self) -> str:
-        return f"{self.url_name}-{self.method}-{self.target}"
-
-
-def both(url_name: str, method: str, own: frozenset[str], other: frozenset[str], ok: int):
-    return [
-        Case(url_name, method, "own", own, ok),
-        Case(url_name, method, "other", other, ok),
-    ]
 
 
 CASES: list[Case] = [
@@ -123,14 +100,6 @@ def db_state() -> dict[str, list[dict]]:
         "lockouts": list(AccessAttempt.objects.order_by("pk").values()),
         "tokens": list(ApiToken.objects.order_by("pk").values()),
     }
-
-
-def last_event_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def events_after(mark: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
 
 
 @pytest.fixture
@@ -222,38 +191,23 @@ def request_for(cast, case: Case) -> tuple[str, dict]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_permission_matrix(client, login, town, case: Case, role: str):
-    user = None if role == "anonymous" else town.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, town, role)
     url, data = request_for(town, case)
     before = db_state()
     mark = last_event_id()
 
-    response = client.get(url) if case.method == "GET" else client.post(url, data)
+    response = send(client, case.method, url, data)
 
-    new_events = events_after(mark)
-    if role == "anonymous":
-        if case.anonymous is not None:
-            assert response.status_code == case.anonymous
-        else:
-            assert response.status_code == 302
-            assert response["Location"].startswith(reverse("org:login"))
-            assert db_state() == before
-            assert new_events == []
-        return
-    if role in case.allowed:
-        assert response.status_code == case.ok, response.content[:500]
-        assert not [e for e in new_events if e.outcome != Outcome.SUCCESS]
-        if case.method == "POST":
-            # an allowed change is carried out and audited (not bounced by a form error)
-            assert new_events, "an allowed change wrote no audit event"
-        return
-    assert response.status_code == 403, response.content[:500]
-    assert DENIED_TEXT in response.content.decode()
-    assert db_state() == before
-    assert [(e.action, e.outcome, e.actor_id, e.ip) for e in new_events] == [
-        ("permission.denied", Outcome.DENIED, user.pk, "127.0.0.1")
-    ]
+    check_outcome(
+        case,
+        role,
+        user,
+        response,
+        before=before,
+        mark=mark,
+        db_state=db_state,
+        denied_with_ip=True,
+    )
 
 
 POST_ONLY = [

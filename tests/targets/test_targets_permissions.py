@@ -8,14 +8,12 @@ exactly one ``permission.denied`` event; an allowed change is carried out and au
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.targets import imports, services, views
 from kaimen.targets.models import (
     Actual,
@@ -29,42 +27,24 @@ from kaimen.targets.models import (
     SplitBasis,
     Target,
 )
+from tests.permissions import (
+    OFFICE,
+    ROLES,
+    Case,
+    both,
+    check_outcome,
+    last_event_id,
+    send,
+    sign_in,
+)
 from tests.targets.workbooks import bureau_workbook
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
-ROLES = [
-    "leader",
-    "office",
-    "liaison_a",
-    "member_a",
-    "auditor",
-    "sysadmin",
-    "secadmin",
-    "anonymous",
-]
 VIEW = frozenset({"leader", "office", "liaison_a", "member_a"})
-OFFICE = frozenset({"office"})
 ALL_OF_IT = frozenset({"leader", "office"})
 OWN_HANDS = frozenset({"office", "liaison_a"})
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    target: str = "-"
-    allowed: frozenset[str] = frozenset()
-    ok: int = 200
-
-    @property
-    def id(self) -> str:
-        return f"{self.url_name}-{self.method}-{self.target}"
-
-
-def both(url_name, method, own, other, ok):
-    return [Case(url_name, method, "own", own, ok), Case(url_name, method, "other", other, ok)]
 
 
 CASES = [
@@ -260,36 +240,14 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_targets_permission_matrix(client, login, world, case: Case, role: str):
-    user = None if role == "anonymous" else world.cat.cast.role(role)
-    if user is not None:
-        login(user)
+    user = sign_in(login, world.cat.cast, role)
     url, data = request_for(world, case)
     before = db_state()
-    mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    mark = last_event_id()
 
-    response = client.get(url) if case.method == "GET" else client.post(url, data)
+    response = send(client, case.method, url, data)
 
-    events = list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("org:login"))
-        assert db_state() == before
-        assert events == []
-        return
-    if role in case.allowed:
-        assert response.status_code == case.ok, response.content[:600]
-        assert not [e for e in events if e.outcome != Outcome.SUCCESS], [
-            (e.action, e.message) for e in events
-        ]
-        if case.method == "POST":
-            assert events, "an allowed change wrote no audit event"
-        return
-    assert response.status_code == 403, response.content[:600]
-    assert "您没有执行此操作的权限" in response.content.decode()
-    assert db_state() == before
-    assert [(e.action, e.outcome, e.actor_id) for e in events] == [
-        ("permission.denied", Outcome.DENIED, user.pk)
-    ]
+    check_outcome(case, role, user, response, before=before, mark=mark, db_state=db_state)
 
 
 POST_ONLY = [

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
-from kaimen.accountability import storage
+from kaimen.accountability import notices, storage
 from kaimen.accountability.models import (
     Attachment,
     Explanation,
@@ -29,7 +29,6 @@ from kaimen.accountability.services.common import (
 )
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
-from kaimen.briefings import notify_events
 from kaimen.campaigns.models import Campaign
 from kaimen.evaluation.accountability import Rules, Step
 from kaimen.lib import clock, uploads
@@ -90,7 +89,7 @@ def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) ->
         )
         if confirm:
             # The unit's liaisons (who may attach the explanation) and the leaders are told.
-            notify_events.accountability_step_confirmed(
+            notices.accountability_step_confirmed(
                 unit=locked.unit,
                 step=Step(locked.step).label,
                 reason=f"{locked.subject}：{reason}",

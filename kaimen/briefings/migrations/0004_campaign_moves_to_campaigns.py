@@ -6,8 +6,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # After 0005 (the notifications leaving briefings), which was applied first in some
+    # databases: both only change the migration state, in unrelated models.
     dependencies = [
-        ("briefings", "0003_notification_ledger_events"),
+        ("briefings", "0005_notifications_leave"),
         ("campaigns", "0001_initial"),
     ]
     # The ledger drops Campaign from its state only after every key points at campaigns.

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from kaimen.evaluation.scoring.metrics import Dimension
+from kaimen.lib.contracts.metrics import DataPoint  # noqa: F401  (the engine's input, re-exported)
 
 PEER_GROUP_LABELS: Mapping[str, str] = {
     "department": "部门",
@@ -22,17 +23,6 @@ class UnitRef:
     key: str
     name: str
     peer_group: str  # units are ranked only against units of the same group
-
-
-@dataclass(frozen=True)
-class DataPoint:
-    """One indicator, task, report or practice of one unit for one metric."""
-
-    unit: str
-    metric: str
-    value: Decimal
-    target: Decimal | None = None  # e.g. the time progress an indicator's completion is judged by
-    label: str = ""  # what the point is, for the explanation ("规上工业增加值", "任务二(一)")
 
 
 class MetricStatus(StrEnum):

@@ -19,9 +19,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from kaimen.audit.services import record
-from kaimen.briefings import notify_events
 from kaimen.campaigns.models import Campaign, CampaignStatus
-from kaimen.evaluation import codec, metrics
+from kaimen.evaluation import codec, metrics, notices
 from kaimen.evaluation.honour_roll import (
     HonourRollDraft,
     draft_honour_roll,
@@ -393,7 +392,7 @@ def run_publish(*, actor, run: ScoreRun, confirm: bool) -> ScoreRun:
         )
         # Leaders, the office and every ranked unit's liaisons are told in this transaction;
         # robots and e-mail follow after the commit.
-        notify_events.ranking_published(
+        notices.ranking_published(
             title=f"{locked.period_label}考核排名已发布",
             summary=(
                 f"“{locked.campaign.name}”{locked.period_label}的考核排名和红黑榜已经调度办确认发布，"

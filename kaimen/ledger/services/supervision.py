@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.briefings import notify_events
-from kaimen.ledger import lights
+from kaimen.ledger import lights, notices
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Milestone,
@@ -65,7 +64,7 @@ def supervision_decide(
             message=note,
         )
         if confirm:
-            notify_events.supervision_issued(step=locked)
+            notices.supervision_issued(step=locked)
     return locked
 
 

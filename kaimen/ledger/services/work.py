@@ -14,8 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
-from kaimen.briefings import notify_events
-from kaimen.ledger import storage
+from kaimen.ledger import notices, storage
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Answer,
@@ -308,7 +307,7 @@ def instruction_give(*, actor, task: Task, text: str) -> Instruction:
             unit=task.lead_unit_id,
             after={"task": task.pk, "text": text},
         )
-        notify_events.instruction_given(instruction=instruction)
+        notices.instruction_given(instruction=instruction)
     return instruction
 
 

@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
-from kaimen.briefings.notify_events import red_lights_check_on_commit
 from kaimen.lib import clock
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.periods import Period
@@ -23,6 +22,7 @@ from kaimen.targets.models import (
     Provenance,
     Target,
 )
+from kaimen.targets.red_light_jobs import red_lights_check_on_commit
 from kaimen.targets.selectors import responsible_unit_id
 from kaimen.targets.services.common import (
     _actor_name,
