@@ -64,8 +64,8 @@ def briefing_part(builds: int) -> dict:
     from kaimen.briefings.assemble import assemble_snapshot
     from kaimen.briefings.docx_builder import build_briefing_docx
     from kaimen.briefings.xlsx_builder import build_briefing_xlsx
-    from kaimen.ledger.demo import CAMPAIGN
-    from kaimen.ledger.models import Campaign
+    from kaimen.campaigns.demo import CAMPAIGN
+    from kaimen.campaigns.models import Campaign
     from kaimen.org.models import User
     from kaimen.targets.selectors import latest_period_with_figures
 
@@ -124,8 +124,8 @@ def _campaign(tasks: int) -> None:
     and past their deadlines, half of those with a confirmed 督办单 and a proposed 通报."""
     from django.db import transaction
 
+    from kaimen.campaigns.models import Campaign
     from kaimen.ledger.models import (
-        Campaign,
         Level,
         StepState,
         SupervisionStep,

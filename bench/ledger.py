@@ -38,7 +38,10 @@ def parse_throughput(megabytes: float) -> tuple[int, float]:
 def build_campaign(tasks: int) -> None:
     from django.db import transaction
 
-    from kaimen.ledger.models import Campaign, Task
+    from kaimen.campaigns.models import Campaign
+    from kaimen.ledger.models import (
+        Task,
+    )
     from kaimen.lib import clock
     from kaimen.org.models import Unit, UnitKind
 

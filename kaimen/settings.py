@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kaimen.core",
     "kaimen.org",
     "kaimen.audit",
+    "kaimen.campaigns",
     "kaimen.notifications",
     "kaimen.ledger",
     "kaimen.targets",

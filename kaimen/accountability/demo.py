@@ -20,8 +20,8 @@ from django.db import transaction
 
 from kaimen.accountability import services
 from kaimen.accountability.models import Explanation, Proposal, RuleChoice, StepChoice
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.org.models import Membership, Role, User
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -34,7 +34,7 @@ from kaimen.accountability.rules import (
     Step,
     TaskRecord,
 )
-from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.lib.contracts import escalation
 from kaimen.lib.contracts.escalation import Fact, StepQuery, Window
 from kaimen.lib.official_calendar import OfficialCalendar

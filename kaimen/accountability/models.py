@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.accountability.rules import LADDER, Rule, Rules, Step
+from kaimen.lib.attachments import StoredAttachment
 
 
 class StepChoice(models.TextChoices):
@@ -57,7 +58,7 @@ class RuleSettings(models.Model):
     """
 
     campaign = models.OneToOneField(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="accountability_rules"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="accountability_rules"
     )
     red_periods = models.PositiveSmallIntegerField(
         _("consecutive red periods that start the ladder"), default=Rules.red_periods
@@ -112,7 +113,7 @@ class Proposal(models.Model):
     """One proposed step for one unit and one matter, with the facts that triggered it."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="accountability_proposals"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="accountability_proposals"
     )
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="accountability_proposals"
@@ -218,28 +219,13 @@ class Explanation(models.Model):
         return f"{self.proposal_id} {self.text[:30]}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     """A file attached to an explanation: stored outside any web root under a generated name and
     served only through a permission-checked view."""
 
     explanation = models.ForeignKey(
         Explanation, on_delete=models.PROTECT, related_name="attachments"
     )
-    original_name = models.CharField(_("file name"), max_length=200)
-    kind = models.CharField(max_length=5)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_name = models.CharField(max_length=100, unique=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class RunStatus(models.TextChoices):
@@ -253,7 +239,7 @@ class ProposerRun(models.Model):
 
     day = models.DateField()
     campaign = models.ForeignKey(
-        "ledger.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=10, choices=RunStatus.choices)
     proposed = models.PositiveIntegerField(default=0)

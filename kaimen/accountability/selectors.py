@@ -25,7 +25,8 @@ from kaimen.accountability.models import (
     StepChoice,
 )
 from kaimen.accountability.rules import LADDER, Rule, Step
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns import selectors as campaigns
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Unit
@@ -169,14 +170,11 @@ def attachment_get_for_user(*, user, attachment_id: int) -> Attachment:
 
 
 def campaign_choices() -> QuerySet[Campaign]:
-    return Campaign.objects.order_by("-year", "-start")
+    return campaigns.campaign_list()
 
 
 def campaign_get(*, campaign_id: int) -> Campaign:
-    try:
-        return Campaign.objects.get(pk=campaign_id)
-    except Campaign.DoesNotExist as exc:
-        raise NotFound() from exc
+    return campaigns.campaign_get(campaign_id=campaign_id)
 
 
 def rules_get(*, campaign: Campaign) -> RuleSettings | None:

@@ -2,7 +2,7 @@
 generated names, read back only through the permission-checked download view.
 
 The checks on the file itself (size, type against content, zip bombs, macros, XML entities) are
-the ledger's attachment checks, shared: ``kaimen.ledger.files.check_attachment``.
+shared with the ledger: ``kaimen.lib.uploads.check_attachment``.
 
 Settings (optional, read at call time): ``ACCOUNTABILITY_FILES_ROOT`` (default
 MEDIA_ROOT/accountability) and ``ACCOUNTABILITY_ATTACHMENT_MAX_BYTES`` (default 20 MB).
@@ -19,11 +19,11 @@ from django.conf import settings
 from kaimen.lib.filestore import FileStore, Stored
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-_STORE = FileStore("ACCOUNTABILITY_FILES_ROOT", "accountability")
+STORE = FileStore("ACCOUNTABILITY_FILES_ROOT", "accountability")
 
 
 def root() -> Path:
-    return _STORE.root()
+    return STORE.root()
 
 
 def max_bytes() -> int:
@@ -31,19 +31,19 @@ def max_bytes() -> int:
 
 
 def save(chunks: Iterable[bytes]) -> Stored:
-    return _STORE.save(chunks)
+    return STORE.save(chunks)
 
 
 def path_of(name: str) -> Path:
-    return _STORE.path_of(name)
+    return STORE.path_of(name)
 
 
 def open_stored(name: str) -> BinaryIO:
-    return _STORE.open_stored(name)
+    return STORE.open_stored(name)
 
 
 def remove(name: str) -> None:
-    _STORE.remove(name)
+    STORE.remove(name)
 
 
-__all__ = ["Stored", "max_bytes", "open_stored", "path_of", "remove", "root", "save"]
+__all__ = ["STORE", "Stored", "max_bytes", "open_stored", "path_of", "remove", "root", "save"]

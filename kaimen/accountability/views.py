@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,29 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaimen.accountability import forms, selectors, services, storage
 from kaimen.accountability.models import RunStatus
+from kaimen.lib.attachments import download, file_response
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 
 PAGE_SIZE = 50
-ATTACHMENT_TYPES = {
-    "xlsx": services.XLSX,
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-}
-
-
-def _download(handle, filename: str, content_type: str) -> FileResponse:
-    # RFC 6266 Content-Disposition (Django writes filename* for non-ASCII names), nosniff, and
-    # no caching of a business document on shared office computers.
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -195,7 +178,7 @@ def unit_record(request: HttpRequest, unit_id: int) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     filters = forms.RecordFilterForm(request.GET or None)
     exported = services.record_export(actor=request.user, filters=filters.filters())
-    return _download(exported.content, exported.filename, exported.content_type)
+    return file_response(exported.content, exported.filename, exported.content_type)
 
 
 @login_required
@@ -237,5 +220,4 @@ def rules(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
-    handle = storage.open_stored(attachment.stored_name)
-    return _download(handle, attachment.original_name, ATTACHMENT_TYPES[attachment.kind])
+    return download(attachment, storage.STORE)

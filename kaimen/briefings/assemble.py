@@ -22,8 +22,9 @@ from kaimen.briefings.snapshot import (
     UnitNote,
     overview_counts,
 )
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import selectors as evaluation
-from kaimen.ledger.models import OPEN_STATUSES, Campaign, Task
+from kaimen.ledger.models import OPEN_STATUSES, Task
 from kaimen.ledger.models import Light as TaskLight
 from kaimen.ledger.overdue import OverdueTask, overdue_rows
 from kaimen.lib import clock

@@ -13,7 +13,7 @@ class Briefing(models.Model):
     the two files built from that snapshot (stored under MEDIA_ROOT in generated names)."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign",
+        "campaigns.Campaign",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -26,7 +26,8 @@ from kaimen.briefings.docx_builder import build_briefing_docx
 from kaimen.briefings.models import Briefing
 from kaimen.briefings.snapshot import BriefingSnapshot
 from kaimen.briefings.xlsx_builder import build_briefing_xlsx
-from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.campaigns import selectors as campaign_selectors
+from kaimen.campaigns.models import Campaign
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import NotFound, ValidationError
 from kaimen.lib.versioning import snapshot as fields_of
@@ -173,11 +174,7 @@ def briefing_build_scheduled() -> Briefing | None:
     existing = Briefing.objects.filter(scheduled_week=week).first()
     if existing is not None:
         return existing
-    campaign = (
-        Campaign.objects.filter(status=CampaignStatus.ACTIVE, start__lte=today, end__gte=today)
-        .order_by("-start", "-pk")
-        .first()
-    )
+    campaign = campaign_selectors.running_on(today)
     year = campaign.year if campaign else today.year
     try:
         return _build(

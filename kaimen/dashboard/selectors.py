@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.lib import clock
 from kaimen.lib.contracts import dashboard as panels
 from kaimen.lib.contracts.dashboard import Fragment, Frame, Panel

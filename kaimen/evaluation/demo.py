@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec, services
 from kaimen.evaluation.honour_roll import objection_window
 from kaimen.evaluation.models import (
@@ -27,8 +29,6 @@ from kaimen.evaluation.models import (
     ScoreRun,
     ScoringScheme,
 )
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
 from kaimen.lib import clock, official_calendar
 from kaimen.org.demo import CAMPAIGN_OFFICE, DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User

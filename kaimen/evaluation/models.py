@@ -24,7 +24,7 @@ class ScoringScheme(models.Model):
     checked by the engine before it is stored."""
 
     campaign = models.OneToOneField(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="evaluation_scheme"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="evaluation_scheme"
     )
     config = models.JSONField(encoder=DjangoJSONEncoder)
     # Unit kinds ranked, each as its own peer group ("department", "town", "task_force").
@@ -60,7 +60,7 @@ class InnovationPractice(models.Model):
     """创新举措: what a unit did that is new, submitted by its liaison, rated by the office."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="innovation_practices"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="innovation_practices"
     )
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=100)
@@ -109,7 +109,7 @@ class ScoreRun(models.Model):
     """One period's scores of a campaign: draft → objection window → published (frozen)."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="score_runs"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="score_runs"
     )
     period_kind = models.CharField(_("period kind"), max_length=5, choices=PeriodKind.choices)
     # "2025年3月", "2025年第10周"
@@ -276,7 +276,7 @@ class Commendation(models.Model):
     """表彰: 先进单位 or 先进个人, with the citation as announced."""
 
     campaign = models.ForeignKey(
-        "ledger.Campaign", on_delete=models.PROTECT, related_name="commendations"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="commendations"
     )
     run = models.ForeignKey(
         ScoreRun, null=True, blank=True, on_delete=models.PROTECT, related_name="commendations"

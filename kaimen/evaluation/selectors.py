@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
+from kaimen.campaigns import selectors as campaigns
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec
 from kaimen.evaluation.models import (
     Commendation,
@@ -26,7 +28,6 @@ from kaimen.evaluation.models import (
 )
 from kaimen.evaluation.rows import RankingRow, RollRow, ranking_rows, roll_rows
 from kaimen.evaluation.scoring import Explanation
-from kaimen.ledger.models import Campaign
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
 from kaimen.org.models import Role, Unit
@@ -89,26 +90,17 @@ def campaign_with_published_run(year: int) -> Campaign | None:
 
 def campaign_list_for_user(*, user) -> list[Campaign]:
     scope.require(user, Perm.EVALUATION_VIEW)
-    return list(Campaign.objects.order_by("-year", "-start", "name"))
+    return list(campaigns.campaign_list())
 
 
 def campaign_get_for_user(*, user, campaign_id: int) -> Campaign:
     scope.require(user, Perm.EVALUATION_VIEW)
-    try:
-        return Campaign.objects.get(pk=campaign_id)
-    except Campaign.DoesNotExist as exc:
-        raise NotFound() from exc
+    return campaigns.campaign_get(campaign_id=campaign_id)
 
 
 def default_campaign() -> Campaign | None:
     """The campaign the pages open on: the newest running one, else the newest."""
-    return Campaign.objects.order_by(
-        models.Case(
-            models.When(status="active", then=0), default=1, output_field=models.IntegerField()
-        ),
-        "-start",
-        "-pk",
-    ).first()
+    return campaigns.default_campaign()
 
 
 def scheme_of(campaign: Campaign) -> ScoringScheme | None:

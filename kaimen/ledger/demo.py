@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.demo import CAMPAIGN, END, START
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import escalation as ledger_escalation
 from kaimen.ledger import services
 from kaimen.ledger.models import (
-    Campaign,
     Decision,
     LedgerDraft,
     Level,
@@ -38,9 +39,7 @@ from kaimen.lib.contracts.escalation import Window
 from kaimen.org.demo import DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, User
 
-CAMPAIGN = "2025年一季度开门红"
 SPEECH = Path(__file__).resolve().parent / "data" / "2025-q1-kaimenhong-speech.txt"
-START, END = date(2025, 2, 5), date(2025, 3, 31)
 TZ = ZoneInfo("Asia/Shanghai")
 REPORT_DAYS = [date(2025, 2, 14) + timedelta(weeks=n) for n in range(7)]  # Fridays
 OVERDUE_PATH = "二/(一)/二是"  # 首发经济、品牌经济 (区商务局): the demo's laggard

@@ -7,7 +7,8 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaimen.ledger.models import Cadence, Campaign, Light, TaskKind, TaskStatus
+from kaimen.campaigns.models import Campaign
+from kaimen.ledger.models import Cadence, Light, TaskKind, TaskStatus
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
 

@@ -14,44 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kaimen.campaigns.models import Campaign
+from kaimen.lib.attachments import StoredAttachment
 from kaimen.org.models import Unit
 
 _SENTENCE_END = re.compile("[。;;!?!?]")
-
-
-class CampaignStatus(models.TextChoices):
-    ACTIVE = "active", _("Running")
-    CLOSED = "closed", _("Closed")
-
-
-class Campaign(models.Model):
-    """战役, e.g. "2025年一季度开门红"."""
-
-    name = models.CharField(_("name"), max_length=60, unique=True)
-    year = models.PositiveSmallIntegerField(_("year"))
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE
-    )
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-year", "-start", "name"]
-        verbose_name = _("campaign")
-        verbose_name_plural = _("campaigns")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="ledger_campaign_end_after"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class DocumentKind(models.TextChoices):
@@ -366,7 +333,7 @@ class AttachmentKind(models.TextChoices):
     JPEG = "jpeg", "JPEG"
 
 
-class Attachment(models.Model):
+class Attachment(StoredAttachment):
     """A file attached to a report or a contribution, stored outside any web root under a
     generated name and served only through a permission-checked view."""
 
@@ -377,21 +344,7 @@ class Attachment(models.Model):
     contribution = models.ForeignKey(
         Contribution, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    original_name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(max_length=5, choices=AttachmentKind.choices)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    stored_name = models.CharField(max_length=100, unique=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Level(models.TextChoices):

@@ -7,10 +7,11 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kaimen.campaigns import selectors as campaign_selectors
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Attachment,
-    Campaign,
     Contribution,
     Decision,
     DraftItem,
@@ -56,10 +57,7 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
 
 def campaign_get_for_user(*, user, campaign_id: int) -> Campaign:
     scope.require(user, Perm.LEDGER_VIEW)
-    try:
-        return Campaign.objects.get(pk=campaign_id)
-    except Campaign.DoesNotExist as exc:
-        raise NotFound() from exc
+    return campaign_selectors.campaign_get(campaign_id=campaign_id)
 
 
 def task_list_for_user(

@@ -19,11 +19,11 @@ from kaimen.lib.filestore import FileStore, Stored
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SOURCES = "sources"
 ATTACHMENTS = "attachments"
-_STORE = FileStore("LEDGER_FILES_ROOT", "ledger")
+STORE = FileStore("LEDGER_FILES_ROOT", "ledger")
 
 
 def root() -> Path:
-    return _STORE.root()
+    return STORE.root()
 
 
 def attachment_max_bytes() -> int:
@@ -44,24 +44,25 @@ def hash_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
 
 
 def save(area: str, chunks: Iterable[bytes]) -> Stored:
-    return _STORE.save(chunks, area=area)
+    return STORE.save(chunks, area=area)
 
 
 def path_of(area: str, name: str) -> Path:
-    return _STORE.path_of(name, area=area)
+    return STORE.path_of(name, area=area)
 
 
 def open_stored(area: str, name: str) -> BinaryIO:
-    return _STORE.open_stored(name, area=area)
+    return STORE.open_stored(name, area=area)
 
 
 def remove(area: str, name: str) -> None:
-    _STORE.remove(name, area=area)
+    STORE.remove(name, area=area)
 
 
 __all__ = [
     "ATTACHMENTS",
     "SOURCES",
+    "STORE",
     "Stored",
     "attachment_max_bytes",
     "hash_chunks",

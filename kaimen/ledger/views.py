@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaimen.campaigns import services as campaign_services
 from kaimen.ledger import forms, lights, selectors, services, storage
 from kaimen.ledger.alignment import Span, segments
 from kaimen.ledger.models import (
@@ -25,6 +26,7 @@ from kaimen.ledger.models import (
     TaskStatus,
 )
 from kaimen.lib import clock, flash, official_calendar
+from kaimen.lib.attachments import download, file_response
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org import scope
@@ -274,32 +276,11 @@ def instruction_answer(request: HttpRequest, instruction_id: int) -> HttpRespons
     )
 
 
-def _download(handle, filename: str, content_type: str) -> FileResponse:
-    # RFC 6266 Content-Disposition (Django writes filename* for non-ASCII names), nosniff, and
-    # no caching of a business document on shared office computers.
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-ATTACHMENT_TYPES = {
-    "xlsx": services.EXPORT_TYPES["xlsx"],
-    "docx": services.EXPORT_TYPES["docx"],
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-}
-
-
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
-    handle = storage.open_stored(storage.ATTACHMENTS, attachment.stored_name)
-    return _download(handle, attachment.original_name, ATTACHMENT_TYPES[attachment.kind])
+    return download(attachment, storage.STORE, area=storage.ATTACHMENTS)
 
 
 @login_required
@@ -310,7 +291,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404
     handle = storage.open_stored(storage.SOURCES, document.stored_name)
     name = document.original_name or f"{document.title}.{document.kind}"
-    return _download(handle, name, "application/octet-stream")
+    return file_response(handle, name, "application/octet-stream")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +307,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         scope.require(request.user, Perm.LEDGER_MANAGE)
         if form.is_valid():
             try:
-                services.campaign_create(actor=request.user, **form.cleaned_data)
+                campaign_services.campaign_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _form_error(form, exc)
             else:
@@ -346,7 +327,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     exported = services.ledger_export(actor=request.user, campaign=campaign, fmt=fmt)
-    return _download(exported.content, exported.filename, exported.content_type)
+    return file_response(exported.content, exported.filename, exported.content_type)
 
 
 # ---------------------------------------------------------------------------------------------

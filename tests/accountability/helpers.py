@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from kaimen.accountability import services
 from kaimen.accountability.models import Proposal, ProposerRun
-from kaimen.ledger import services as ledger
-from kaimen.ledger.models import Campaign, StepState, SupervisionStep, Task
+from kaimen.campaigns import services as campaign_services
+from kaimen.campaigns.models import Campaign
+from kaimen.ledger.models import StepState, SupervisionStep, Task
 from kaimen.lib import clock
 from kaimen.org.models import Unit
 from kaimen.targets import services as targets
@@ -109,7 +110,7 @@ def figures(ind: Indicator, unit: Unit, values: dict[int, str], year: int = 2025
 
 
 def campaign(cast, name: str = "2025年开门红", start=date(2025, 1, 1), end=date(2025, 12, 31)):
-    return ledger.campaign_create(actor=cast.office, name=name, start=start, end=end)
+    return campaign_services.campaign_create(actor=cast.office, name=name, start=start, end=end)
 
 
 def task_of(unit: Unit) -> Task:

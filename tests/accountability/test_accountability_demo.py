@@ -11,8 +11,8 @@ from django.core.management import call_command
 from kaimen.accountability.models import Explanation, Proposal, RuleSettings, Status
 from kaimen.accountability.selectors import recent_confirmed
 from kaimen.audit.services import verify
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kaimen.accountability import selectors, services
 from kaimen.accountability.models import Explanation, Proposal, Status
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from kaimen.lib import clock as clock_module
 from kaimen.org.models import Unit, UnitKind
 from tests.accountability import helpers as h

@@ -26,7 +26,7 @@ from kaimen.accountability.models import (
     RuleSettings,
     Status,
 )
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from tests.accountability import helpers as h
 from tests.permissions import (
     BUSINESS,

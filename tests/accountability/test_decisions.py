@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from kaimen.accountability import selectors, services, storage
 from kaimen.accountability.models import Attachment, Explanation, Proposal, RuleSettings, Status
 from kaimen.audit.models import AuditEvent
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from tests.accountability import helpers as h
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from kaimen.audit.models import AuditEvent
 from kaimen.briefings import services
 from kaimen.briefings.models import Briefing
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import User
 

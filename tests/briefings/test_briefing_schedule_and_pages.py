@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from kaimen.briefings import services, tasks
 from kaimen.briefings.models import Briefing
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.core.models import WorkdayOverride
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
 from kaimen.org import scope
 from kaimen.org.models import User
 from kaimen.org.scope import Perm

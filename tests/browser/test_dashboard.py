@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaimen.briefings.models import Briefing
-from kaimen.ledger.demo import CAMPAIGN
+from kaimen.campaigns.demo import CAMPAIGN
 from kaimen.org.demo import DEMO_PASSWORD
 from kaimen.org.models import User
 

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from kaimen.accountability import selectors as accountability
 from kaimen.audit.models import AuditEvent, Outcome
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.dashboard import selectors as dashboard
 from kaimen.dashboard.selectors import dashboard_for_user
 from kaimen.evaluation.rows import RankingRow, RollRow
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign, Task
+from kaimen.ledger.models import Task
 from kaimen.lib.contracts.dashboard import LIST_LIMIT
 from kaimen.lib.errors import PermissionDenied
 from kaimen.org.models import Role, Unit, UnitKind, User

@@ -31,10 +31,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import services
 from kaimen.evaluation.models import InnovationPractice, ScoreRun, ScoringScheme
 from kaimen.ledger import services as ledger
-from kaimen.ledger.models import Campaign, Task
+from kaimen.ledger.models import Task
 from kaimen.lib import clock as clock_module
 from kaimen.org.models import Role, Unit, UnitKind, User
 from kaimen.targets.models import Actual, Indicator, PlanValue, Provenance, Target, Tier

@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec, selectors
 from kaimen.evaluation.models import (
     Commendation,
@@ -22,8 +24,6 @@ from kaimen.evaluation.models import (
     ScoringScheme,
     Standing,
 )
-from kaimen.ledger.demo import CAMPAIGN
-from kaimen.ledger.models import Campaign
 from kaimen.org.models import User
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import services
-from kaimen.ledger.models import Campaign, Decision, Task
+from kaimen.ledger.models import Decision, Task
 from kaimen.org.demo import DEPARTMENTS
 from kaimen.org.models import Unit, UnitKind
 

@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 
 from kaimen.audit.services import verify
+from kaimen.campaigns.demo import CAMPAIGN
+from kaimen.campaigns.models import Campaign
 from kaimen.core.models import CalendarYear, WorkdayOverride
 from kaimen.ledger import services
-from kaimen.ledger.demo import CAMPAIGN, load_demo_campaign
-from kaimen.ledger.models import Campaign, StepState, SupervisionStep, Task, TaskStatus
+from kaimen.ledger.demo import load_demo_campaign
+from kaimen.ledger.models import StepState, SupervisionStep, Task, TaskStatus
 from kaimen.org.demo import load_demo_district
 from tests.ledger.ledger_helpers import make_tasks
 

@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent, Outcome
+from kaimen.campaigns.models import Campaign
 from kaimen.core import services as core_services
 from kaimen.core.models import CalendarYear, WorkdayOverride
 from kaimen.ledger import services
 from kaimen.ledger.models import (
     Answer,
     Attachment,
-    Campaign,
     Contribution,
     Decision,
     DraftItem,

@@ -67,12 +67,6 @@ def _awaiting(cast, task):
 
 
 CALLS: dict[str, tuple[str, Callable]] = {
-    "campaign_create": (
-        "ledger.campaign.create",
-        lambda c, t, d, k: services.campaign_create(
-            actor=c.office, name="新战役", start=date(2026, 4, 1), end=date(2026, 6, 30)
-        ),
-    ),
     "draft_create_from_text": (
         "ledger.draft.create",
         lambda c, t, d, k: services.draft_create_from_text(

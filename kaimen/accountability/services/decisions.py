@@ -30,9 +30,9 @@ from kaimen.accountability.services.common import (
 )
 from kaimen.accountability.services.propose import DEFAULT_ORDER_LIMIT_WORKDAYS
 from kaimen.audit.services import record
-from kaimen.ledger import files
-from kaimen.ledger.models import Campaign
-from kaimen.lib import clock
+from kaimen.campaigns.models import Campaign
+from kaimen.lib import clock, uploads
+from kaimen.lib.attachments import new_rows, remove_all, store_all
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
@@ -111,8 +111,8 @@ def proposal_dismiss(*, actor, proposal: Proposal, reason: str) -> Proposal:
 # The unit's explanation (说明)
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[files.CheckedFile]:
-    return files.check_uploads(uploads, max_files=MAX_FILES, max_bytes=storage.max_bytes())
+def _check_uploads(files: Sequence[UploadedFile]) -> list[uploads.CheckedFile]:
+    return uploads.check_uploads(files, max_files=MAX_FILES, max_bytes=storage.max_bytes())
 
 
 def explanation_add(
@@ -131,10 +131,8 @@ def explanation_add(
         # The unit sees a proposal only once a person has confirmed it; before, nothing to explain.
         raise ValidationError("这条建议尚未经确认，单位无需作说明。", field="text")
     checked = _check_uploads(list(uploads))
-    stored: list[tuple[files.CheckedFile, storage.Stored]] = []
+    stored = store_all(checked, storage.STORE)
     try:
-        for item in checked:
-            stored.append((item, storage.save(item.upload.chunks())))
         with transaction.atomic():
             now = clock.now()
             explanation = Explanation.objects.create(
@@ -145,17 +143,7 @@ def explanation_add(
                 created_at=now,
             )
             Attachment.objects.bulk_create(
-                Attachment(
-                    explanation=explanation,
-                    original_name=item.name,
-                    kind=item.kind,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    stored_name=saved.name,
-                    uploaded_by=actor,
-                    uploaded_at=now,
-                )
-                for item, saved in stored
+                new_rows(Attachment, stored, actor=actor, at=now, explanation=explanation)
             )
             record(
                 actor=actor,
@@ -172,8 +160,7 @@ def explanation_add(
                 message=text[:300],
             )
     except BaseException:
-        for _item, saved in stored:
-            storage.remove(saved.name)
+        remove_all(stored, storage.STORE)
         raise
     return explanation
 

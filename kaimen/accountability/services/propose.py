@@ -28,7 +28,8 @@ from kaimen.accountability.models import (
 from kaimen.accountability.rules import Rules, propose_steps
 from kaimen.audit.models import Outcome
 from kaimen.audit.services import record
-from kaimen.ledger.models import Campaign, CampaignStatus
+from kaimen.campaigns import selectors as campaign_selectors
+from kaimen.campaigns.models import Campaign
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.official_calendar import OfficialCalendar
 from kaimen.lib.workdays import CalendarYearMissing
@@ -168,11 +169,7 @@ def proposals_run(
     if actor is not None:
         scope.require(actor, Perm.ACCOUNTABILITY_DECIDE)
     today = today or clock.today()
-    campaigns = (
-        [campaign]
-        if campaign is not None
-        else list(Campaign.objects.filter(status=CampaignStatus.ACTIVE).order_by("start", "pk"))
-    )
+    campaigns = [campaign] if campaign is not None else list(campaign_selectors.active_campaigns())
     audit_actor = {"actor": actor, "actor_name": None if actor else "system"}
     try:
         cal = official_calendar.load()

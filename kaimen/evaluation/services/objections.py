@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec
 from kaimen.evaluation.honour_roll import person_citation, unit_citation
 from kaimen.evaluation.models import (
@@ -17,7 +18,6 @@ from kaimen.evaluation.models import (
 )
 from kaimen.evaluation.services.common import clean_text
 from kaimen.evaluation.services.runs import recompute_in_place
-from kaimen.ledger.models import Campaign
 from kaimen.lib import clock
 from kaimen.lib.errors import ValidationError
 from kaimen.org import scope

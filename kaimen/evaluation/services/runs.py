@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign, CampaignStatus
 from kaimen.evaluation import codec, metrics, notices
 from kaimen.evaluation.honour_roll import (
     HonourRollDraft,
@@ -42,7 +43,6 @@ from kaimen.evaluation.services.common import (
     period_span,
     scored_units,
 )
-from kaimen.ledger.models import Campaign, CampaignStatus
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.org import scope

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import codec, metrics
 from kaimen.evaluation.models import InnovationPractice, ScoringScheme
 from kaimen.evaluation.scoring import (
@@ -24,7 +25,6 @@ from kaimen.evaluation.scoring import (
     check_scheme_metrics,
 )
 from kaimen.evaluation.services.common import PEER_GROUP_KINDS, clean_text
-from kaimen.ledger.models import Campaign
 from kaimen.lib import clock
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.versioning import save_versioned, snapshot

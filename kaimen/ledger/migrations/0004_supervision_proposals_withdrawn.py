@@ -16,6 +16,6 @@ def withdraw(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0002_responsibility_table")]
+    dependencies = [("ledger", "0003_campaign_moves_to_campaigns")]
 
     operations = [migrations.RunPython(withdraw, migrations.RunPython.noop, elidable=False)]

@@ -9,7 +9,6 @@ lights) and ``export``. Callers import from here.
 from kaimen.ledger.services.drafts import (
     NewCampaign,
     PublishResult,
-    campaign_create,
     draft_accept_complete,
     draft_create_from_file,
     draft_create_from_text,
@@ -50,7 +49,6 @@ __all__ = [
     "NewCampaign",
     "PublishResult",
     "ValidationError",
-    "campaign_create",
     "contribution_add",
     "draft_accept_complete",
     "draft_create_from_file",

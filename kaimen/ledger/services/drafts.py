@@ -1,4 +1,4 @@
-"""From the speech to the published ledger: campaigns, upload or paste → parse → draft, the
+"""From the speech to the published ledger: upload or paste → parse → draft, the
 office's review (edit, merge, split, accept, reject, proposed units) and publishing."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
+from kaimen.campaigns.services import campaign_insert
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
 from kaimen.ledger.drafting import DraftSpec, build_draft
-from kaimen.ledger.files import safe_file_name
 from kaimen.ledger.models import (
     Cadence,
-    Campaign,
     Decision,
     DocumentKind,
     DraftItem,
@@ -46,40 +46,11 @@ from kaimen.ledger.services.common import (
 )
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import ValidationError
-from kaimen.lib.text import clean_name
+from kaimen.lib.uploads import safe_file_name
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm
-
-# ---------------------------------------------------------------------------------------------
-# Campaigns
-
-
-def campaign_create(*, actor, name: str, start: date, end: date) -> Campaign:
-    scope.require(actor, Perm.LEDGER_MANAGE)
-    name = clean_name(name, 60, field="name")
-    if end < start:
-        raise ValidationError("结束日期不能早于开始日期。", field="end")
-    if Campaign.objects.filter(name=name).exists():
-        raise ValidationError(f"已有名为“{name}”的战役,请换一个名称。", field="name")
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name,
-            year=start.year,
-            start=start,
-            end=end,
-            created_by=actor,
-            created_at=clock.now(),
-        )
-        record(
-            actor=actor,
-            action="ledger.campaign.create",
-            obj=campaign,
-            after=snapshot(campaign, ["name", "year", "start", "end"]),
-        )
-    return campaign
-
 
 # ---------------------------------------------------------------------------------------------
 # Upload / paste → parse → draft
@@ -704,16 +675,12 @@ def draft_publish(
 
 
 def _new_campaign(actor, spec: NewCampaign) -> Campaign:
-    name = clean_name(spec.name, 60, field="new_name")
-    if spec.end < spec.start:
-        raise ValidationError("结束日期不能早于开始日期。", field="new_end")
-    if Campaign.objects.filter(name=name).exists():
-        raise ValidationError(f"已有名为“{name}”的战役,请直接选择它。", field="new_name")
-    return Campaign.objects.create(
-        name=name,
-        year=spec.start.year,
+    return campaign_insert(
+        actor=actor,
+        name=spec.name,
         start=spec.start,
         end=spec.end,
-        created_by=actor,
-        created_at=clock.now(),
+        name_field="new_name",
+        end_field="new_end",
+        taken_hint="请直接选择它",
     )

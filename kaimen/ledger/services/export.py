@@ -10,12 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaimen.audit.services import record
+from kaimen.campaigns.models import Campaign
 from kaimen.ledger import exports
-from kaimen.ledger.models import (
-    Campaign,
-    ProgressReport,
-    TaskStatus,
-)
+from kaimen.ledger.models import ProgressReport, TaskStatus
 from kaimen.lib.errors import ValidationError
 from kaimen.org import scope
 from kaimen.org.scope import Perm

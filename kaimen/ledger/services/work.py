@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
-from kaimen.ledger import files, notices, storage
+from kaimen.ledger import notices, storage
 from kaimen.ledger.models import (
     OPEN_STATUSES,
     Answer,
@@ -36,7 +36,8 @@ from kaimen.ledger.services.common import (
     clean_text,
     refresh_lights,
 )
-from kaimen.lib import clock, official_calendar
+from kaimen.lib import clock, official_calendar, uploads
+from kaimen.lib.attachments import Saved, new_rows, remove_all, store_all
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org import scope
@@ -91,47 +92,23 @@ def task_update(
     return task
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[files.CheckedFile]:
-    return files.check_uploads(
-        uploads, max_files=MAX_FILES, max_bytes=storage.attachment_max_bytes()
+def _check_uploads(files: Sequence[UploadedFile]) -> list[uploads.CheckedFile]:
+    return uploads.check_uploads(
+        files, max_files=MAX_FILES, max_bytes=storage.attachment_max_bytes()
     )
 
 
-def _store_uploads(
-    checked: list[files.CheckedFile],
-) -> list[tuple[files.CheckedFile, storage.Stored]]:
-    stored: list[tuple[files.CheckedFile, storage.Stored]] = []
-    try:
-        for item in checked:
-            stored.append((item, storage.save(storage.ATTACHMENTS, item.upload.chunks())))
-    except BaseException:
-        _remove_stored(stored)
-        raise
-    return stored
+def _store_uploads(checked: list[uploads.CheckedFile]) -> list[Saved]:
+    return store_all(checked, storage.STORE, area=storage.ATTACHMENTS)
 
 
-def _remove_stored(stored: list[tuple[files.CheckedFile, storage.Stored]]) -> None:
-    for _item, saved in stored:
-        storage.remove(storage.ATTACHMENTS, saved.name)
+def _remove_stored(stored: list[Saved]) -> None:
+    remove_all(stored, storage.STORE, area=storage.ATTACHMENTS)
 
 
-def _attach(
-    stored: list[tuple[files.CheckedFile, storage.Stored]], *, actor, task: Task, **owner
-) -> list[Attachment]:
-    now = clock.now()
+def _attach(stored: list[Saved], *, actor, task: Task, **owner) -> list[Attachment]:
     return Attachment.objects.bulk_create(
-        Attachment(
-            task=task,
-            original_name=item.name,
-            kind=item.kind,
-            size=saved.size,
-            sha256=saved.sha256,
-            stored_name=saved.name,
-            uploaded_by=actor,
-            uploaded_at=now,
-            **owner,
-        )
-        for item, saved in stored
+        new_rows(Attachment, stored, actor=actor, at=clock.now(), task=task, **owner)
     )
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.accountability import services
 from kaimen.accountability.models import RunStatus
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import KaimenError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.briefings import services
-from kaimen.ledger.models import Campaign
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import KaimenError
 
 

@@ -10,9 +10,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import services
 from kaimen.evaluation.models import PeriodKind
-from kaimen.ledger.models import Campaign
 from kaimen.lib import clock
 from kaimen.lib.errors import KaimenError
 

@@ -1,4 +1,5 @@
-"""Checks on files attached to progress reports (SECURITY.md, "Files from users").
+"""Checks on files users attach (SECURITY.md, "Files from users"): the ledger's progress reports
+and contributions, accountability's explanations.
 
 Run before anything stores or opens the file: a size cap; the extension and the content agree
 (xlsx/docx are ZIP packages with ``[Content_Types].xml`` and their main part, PDF starts
