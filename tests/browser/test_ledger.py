@@ -145,16 +145,18 @@ def test_office_publishes_the_speech_and_a_liaison_reports_progress(
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-def test_office_decides_supervision_proposals_and_enters_next_years_holidays(
+def test_office_decides_the_one_ladder_s_proposals_and_enters_next_years_holidays(
     live_server, page, tmp_path
 ):
+    from kaimen.accountability.demo import load_demo_accountability
+    from kaimen.accountability.models import Proposal, Status
     from kaimen.ledger.demo import load_demo_campaign
-    from kaimen.ledger.models import StepState, SupervisionStep
     from kaimen.org.demo import load_demo_district
     from kaimen.org.models import User
 
     load_demo_district()
     load_demo_campaign()
+    load_demo_accountability()
     office = User.objects.get(username="office.li")
     User.objects.filter(pk=office.pk).update(must_change_password=False)
     office.refresh_from_db()
@@ -164,18 +166,25 @@ def test_office_decides_supervision_proposals_and_enters_next_years_holidays(
     assert "本单位的任务" in page.locator("main").inner_text()
     shot(page, tmp_path, "ledger-home-office", full_page=False)
 
+    # The ledger's former proposal page leads to the one ladder's queue.
     page.goto(f"{live_server.url}/ledger/supervision/")
-    proposals = page.locator("form.decide")
+    assert page.url.endswith("/accountability/queue/")
+    proposals = page.locator("form.decision")
     before = proposals.count()
     assert before >= 1
-    shot(page, tmp_path, "ledger-supervision")
-    proposals.first.locator("input[name=note]").fill("已约谈牵头单位负责人")
-    proposals.first.locator("button[value='1']").click()
+    shot(page, tmp_path, "accountability-queue")
+    proposals.first.locator("textarea[name=reason]").fill("已约谈牵头单位负责人")
+    proposals.first.locator("button[value=confirm]").click()
     page.wait_for_selector(".msg-success")
-    assert page.locator("form.decide").count() == before - 1
-    assert SupervisionStep.objects.filter(
-        state=StepState.CONFIRMED, decision_note="已约谈牵头单位负责人"
+    assert page.locator("form.decision").count() == before - 1
+    assert Proposal.objects.filter(
+        status=Status.CONFIRMED, decision_reason="已约谈牵头单位负责人"
     ).exists()
+
+    # The ledger's earlier supervision records stay readable.
+    page.goto(f"{live_server.url}/ledger/supervision/history/")
+    assert page.locator("main table").count() >= 1
+    shot(page, tmp_path, "ledger-supervision-history")
 
     page.goto(f"{live_server.url}/calendar/")
     page.fill("input[name=day]", "2027-02-20")
