@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.utils import translation
@@ -118,25 +120,45 @@ def _rank_value(row: Row) -> Decimal | None:
     return result.completion_pct - result.expected_pct
 
 
+T = TypeVar("T")
+
+
 def board_rows(*, year: int, end_month: int, indicator_id: int | None = None) -> list[Row]:
     """Every ensure-tier target of the year at the period (of one indicator if given), lit and
     ranked (not scoped: callers narrow to what their reader may see).
 
     Cached: a read whose data has not changed since the last one costs the fingerprint's
     single query. The rows are a fresh copy on every read; a caller may sort or filter them."""
+    key = _cache_key("rows", year=year, end_month=end_month, indicator_id=indicator_id)
+    rows = cache.get(key)
+    if rows is None:
+        rows = compute_board_rows(year=year, end_month=end_month, indicator_id=indicator_id)
+        cache.set(key, rows, BOARD_TTL)
+    return rows
+
+
+def board_derived(name: str, *, year: int, end_month: int, derive: Callable[[list[Row]], T]) -> T:
+    """A small value derived from the whole board (a count of lights, a census), cached under the
+    same fingerprint as the board, so it is recomputed exactly when the board would be. Readers
+    that need a summary of thousands of rows get it without unpickling them on every request."""
+    key = _cache_key(f"derived:{name}", year=year, end_month=end_month, indicator_id=None)
+    value = cache.get(key)
+    if value is None:
+        value = derive(board_rows(year=year, end_month=end_month))
+        cache.set(key, value, BOARD_TTL)
+    return value
+
+
+def _cache_key(what: str, *, year: int, end_month: int, indicator_id: int | None) -> str:
     parts = [
+        what,
         str(year),
         str(end_month),
         str(indicator_id or ""),
         translation.get_language() or "",  # the rows' notes are translated
         board_fingerprint(year),
     ]
-    key = "kaimen.targets.board." + hashlib.sha256("|".join(parts).encode()).hexdigest()
-    rows = cache.get(key)
-    if rows is None:
-        rows = compute_board_rows(year=year, end_month=end_month, indicator_id=indicator_id)
-        cache.set(key, rows, BOARD_TTL)
-    return rows
+    return "kaimen.targets.board." + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def compute_board_rows(*, year: int, end_month: int, indicator_id: int | None = None) -> list[Row]:

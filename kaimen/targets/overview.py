@@ -3,10 +3,11 @@ with the nowcast and a trend chart each, and the census of lights over every uni
 (how many are red, yellow and green, the red lights still unexplained, the spread of the key
 indicators over the towns and departments). Registered on the dashboard from ``TargetsConfig``.
 
-The key indicators are the district's own targets of the indicators marked key. Both parts read
-the monitoring board through ``board.board_rows``, which caches it under a fingerprint of
-targets' tables, so the whole board (1.3 s for 120 units × 60 indicators) is computed once per
-change of the data; the screen says when the lights were counted.
+The key indicators are the district's own targets of the indicators marked key, lit as the board
+lights them (ten rows, computed on each request). The census reads the whole monitoring board
+through ``board.board_derived``, cached under the board's fingerprint of targets' tables, so the
+whole board (1.3 s for 120 units × 60 indicators) is computed once per change of the data and
+the small census is what a request reads back; the screen says when the lights were counted.
 """
 
 from __future__ import annotations
@@ -216,9 +217,9 @@ def _key_indicators(
     chart: dict = {"trend": [], "default": None}
     if not targets or end_month is None:
         return (), chart
-    # The district's rows of the (cached) board, in the order of the key targets.
-    wanted = {t.pk for t in targets}
-    rows = [r for r in board.board_rows(year=year, end_month=end_month) if r.target.pk in wanted]
+    # The district's own rows, lit as the board lights them (a district has no peers to rank
+    # among): computing ten rows is cheaper than reading the whole board back from the cache.
+    rows = board.rows_for_targets(targets, year=year, end_month=end_month)
     # One read of the history for every key indicator: the charts and the nowcasts share it.
     series = figure_map(
         indicator_ids={t.indicator_id for t in targets},
@@ -275,14 +276,19 @@ def _key_indicator(row: Row, forecast: Nowcast | None, note: str) -> KeyIndicato
 def light_census(*, year: int, end_month: int | None, key_ids: list[int]) -> LightCensus:
     """Counts of lights over every unit × indicator, the red lights still unexplained and the
     spread of the key indicators over the towns and departments, from the monitoring board
-    (cached by ``targets.board.board_rows`` under a fingerprint of targets' tables)."""
+    (cached by ``targets.board.board_derived`` under the board's fingerprint, so it is
+    recomputed exactly when the board would be)."""
     if end_month is None:
         return LightCensus(computed_at=clock.now())
-    return _compute_census(year, end_month, key_ids)
+    return board.board_derived(
+        "census:" + ",".join(map(str, key_ids)),
+        year=year,
+        end_month=end_month,
+        derive=lambda rows: _compute_census(rows, key_ids),
+    )
 
 
-def _compute_census(year: int, end_month: int, key_ids: list[int]) -> LightCensus:
-    rows = board.board_rows(year=year, end_month=end_month)
+def _compute_census(rows: list[Row], key_ids: list[int]) -> LightCensus:
     counts = {"red": 0, "yellow": 0, "green": 0, "unlit": 0}
     for row in rows:
         counts[str(row.light) if row.light else "unlit"] += 1

@@ -130,3 +130,21 @@ def test_an_explanation_a_target_or_a_plan_change_is_seen_at_once(district, cat,
     target.plan_values.filter(end_month=3).delete()  # plans are deleted and written anew
     row()
     assert len(computed) == 4
+
+
+def test_a_summary_derived_from_the_board_is_cached_under_the_same_fingerprint(
+    district, cat, computed, django_assert_num_queries
+):
+    derived: list[int] = []
+
+    def count_lit(rows) -> int:
+        derived.append(1)
+        return sum(1 for r in rows if r.light)
+
+    first = board.board_derived("lit", year=2025, end_month=3, derive=count_lit)
+    with django_assert_num_queries(1):  # the fingerprint only: neither board nor summary again
+        assert board.board_derived("lit", year=2025, end_month=3, derive=count_lit) == first
+    assert (len(derived), len(computed)) == (1, 1)
+    put_figures(cat.projects, cat.cast.top, 2025, {3: 300})  # the board changes: so does the sum
+    assert board.board_derived("lit", year=2025, end_month=3, derive=count_lit) == first + 1
+    assert (len(derived), len(computed)) == (2, 2)
