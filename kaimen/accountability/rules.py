@@ -26,6 +26,7 @@ from datetime import date
 from enum import StrEnum
 
 from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import chinese_date
 from kaimen.lib.workdays import Overrides, workdays_between
 
 
@@ -165,10 +166,6 @@ class Proposal:
     text: str
 
 
-def _fmt_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _highest(confirmed: Iterable[ConfirmedStep]) -> ConfirmedStep | None:
     best: ConfirmedStep | None = None
     for c in confirmed:
@@ -215,7 +212,7 @@ def _propose(
             return None
         step = last_step.next
         facts.append(
-            f"此前已确认的最高一步为“{last_step.label}”（{_fmt_date(last.confirmed_on)}确认），"
+            f"此前已确认的最高一步为“{last_step.label}”（{chinese_date(last.confirmed_on)}确认），"
             f"{evidence}，按程序提出下一步“{step.label}”。"
         )
     key = f"{rule.value}|{unit}|{subject}|{step.value}|{latest_evidence.isoformat()}"
@@ -261,9 +258,9 @@ def _overdue(
         return None
     subject = f"task:{task.task}"
     late = workdays_between(since, today, overrides, complete_years=complete_years)
-    what = task.overdue_what or f"完成时限{_fmt_date(task.deadline)}"
+    what = task.overdue_what or f"完成时限{chinese_date(task.deadline)}"
     facts = [
-        f"任务“{task.title}”{what}已过，截至{_fmt_date(today)}仍未完成，已逾期{late}个工作日。"
+        f"任务“{task.title}”{what}已过，截至{chinese_date(today)}仍未完成，已逾期{late}个工作日。"
     ]
 
     def ready(d: date) -> tuple[bool, str]:
@@ -371,8 +368,8 @@ def propose_steps(
         overdue = workdays_between(order_due, today, overrides, complete_years=complete_years)
         issued = task.order_issued_on or order_due
         facts = [
-            f"任务“{task.title}”完成时限为{_fmt_date(task.deadline)}，督办单（{_fmt_date(issued)}下发）"
-            f"要求{_fmt_date(order_due)}前办结，截至{_fmt_date(today)}仍未办结，已超过督办时限"
+            f"任务“{task.title}”完成时限为{chinese_date(task.deadline)}，督办单（{chinese_date(issued)}下发）"
+            f"要求{chinese_date(order_due)}前办结，截至{chinese_date(today)}仍未办结，已超过督办时限"
             f"{overdue}个工作日。"
         ]
         # The 督办单 is a 督办 a person issued: it counts as confirmed.
@@ -380,7 +377,7 @@ def propose_steps(
 
         def overdue_ready(d: date, order_due: date = order_due) -> tuple[bool, str]:
             if d <= order_due:
-                return True, f"督办时限{_fmt_date(order_due)}已过仍未办结"
+                return True, f"督办时限{chinese_date(order_due)}已过仍未办结"
             days = workdays_between(d, today, overrides, complete_years=complete_years)
             return (
                 days >= rules.overdue_workdays_to_escalate,
@@ -411,7 +408,7 @@ def propose_steps(
         if len(missed) < rules.missed_reports:
             continue
         missed.sort(key=lambda r: r.due)
-        listed = "、".join(f"“{r.title}”（应于{_fmt_date(r.due)}前报送）" for r in missed)
+        listed = "、".join(f"“{r.title}”（应于{chinese_date(r.due)}前报送）" for r in missed)
         facts = [
             f"已有{len(missed)}次未按时报送进展：{listed}；规则为{rules.missed_reports}次未按时报送即启动问责程序。"
         ]

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from kaimen.evaluation.scoring import Scoreboard, UnitScore, fmt, fmt_points, movement_text
 from kaimen.lib.errors import ValidationError
+from kaimen.lib.text import chinese_date
 from kaimen.lib.workdays import Overrides, add_workdays
 
 DEFAULT_TOP_K = 3
@@ -172,13 +173,9 @@ class ObjectionWindow:
     @property
     def text(self) -> str:
         return (
-            f"自{_fmt_date(self.shown_on)}起，各单位可在{self.workdays}个工作日内"
-            f"（截至{_fmt_date(self.closes_on)}）对本单位的得分、排名和计算过程提出申诉。"
+            f"自{chinese_date(self.shown_on)}起，各单位可在{self.workdays}个工作日内"
+            f"（截至{chinese_date(self.closes_on)}）对本单位的得分、排名和计算过程提出申诉。"
         )
-
-
-def _fmt_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def objection_window(
@@ -207,7 +204,7 @@ def publication_blockers(
     blockers: list[str] = []
     if today <= window.closes_on:
         blockers.append(
-            f"申诉期尚未结束（截至{_fmt_date(window.closes_on)}），请在申诉期结束后再发布。"
+            f"申诉期尚未结束（截至{chinese_date(window.closes_on)}），请在申诉期结束后再发布。"
         )
     if unanswered_objections > 0:
         blockers.append(f"还有{unanswered_objections}件申诉未答复，请全部答复后再发布。")

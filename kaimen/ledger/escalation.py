@@ -37,6 +37,7 @@ from kaimen.ledger.models import (
 )
 from kaimen.lib.contracts import escalation
 from kaimen.lib.contracts.escalation import Fact, PriorStep, StepQuery, Window
+from kaimen.lib.text import chinese_date
 
 # The ledger's former ladder (提醒 → 督办单 → 通报) on the one ladder.
 LEVEL_STEPS = {"reminder": "remind", "order": "supervise", "notice": "notify"}
@@ -49,10 +50,6 @@ TRIGGER_KINDS = {
 
 def _local(moment) -> date:
     return timezone.localdate(moment)
-
-
-def _fmt(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def completed_on(task: Task) -> date | None:
@@ -140,14 +137,14 @@ def facts(window: Window) -> list[Fact]:
         for due, came in report_lapses(
             task=task, reports=reports_of.get(task.pk, []), today=today, done=done, cal=cal
         ):
-            late = f"，{_fmt(came)}才报送" if came else "，至今未报送"
+            late = f"，{chinese_date(came)}才报送" if came else "，至今未报送"
             out.append(
                 Fact(
                     kind=escalation.MISSED_REPORT,
                     lapse=f"{subject}:report:{due.isoformat()}",
                     on=due,
                     until=came,
-                    description=f"任务“{task.title}”的进展应于{_fmt(due)}前报送{late}。",
+                    description=f"任务“{task.title}”的进展应于{chinese_date(due)}前报送{late}。",
                     link=link,
                     refs={"task": task.pk},
                     evidence={"title": task.title, "path": task.path},
@@ -174,7 +171,7 @@ def facts(window: Window) -> list[Fact]:
                     lapse=f"{subject}:deadline:{task.deadline.isoformat()}",
                     on=task.deadline,
                     description=(
-                        f"任务“{task.title}”完成时限为{_fmt(task.deadline)}，截至{_fmt(today)}"
+                        f"任务“{task.title}”完成时限为{chinese_date(task.deadline)}，截至{chinese_date(today)}"
                         "仍未办结。"
                     ),
                     link=link,
@@ -190,7 +187,7 @@ def facts(window: Window) -> list[Fact]:
                     lapse=f"{subject}:milestone:{m.pk}:{m.due.isoformat()}",
                     on=m.due,
                     description=(
-                        f"任务“{task.title}”的节点“{m.label[:60]}”应于{_fmt(m.due)}完成，尚未完成。"
+                        f"任务“{task.title}”的节点“{m.label[:60]}”应于{chinese_date(m.due)}完成，尚未完成。"
                     ),
                     link=link,
                     refs={"task": task.pk},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from kaimen.lib.errors import ValidationError
 
@@ -107,3 +108,8 @@ def preview_for_message(s: str, limit: int = 30) -> str:
     """Enough of the user's input to recognise it in an error message, without echoing a page."""
     shown = "".join(ch if ch.isprintable() else "?" for ch in s[:limit])
     return shown + ("…" if len(s) > limit else "")
+
+
+def chinese_date(d: date) -> str:
+    """A date as official text writes it: 2025年3月7日 (no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"

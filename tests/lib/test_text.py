@@ -79,3 +79,12 @@ def test_clean_name_rejects_a_name_longer_than_the_limit_and_says_the_limit():
 def test_clean_name_rejects_empty(name):
     with pytest.raises(ValidationError, match="不能为空"):
         clean_name(name, 5)
+
+
+def test_chinese_date_is_written_as_official_text_writes_it():
+    from datetime import date
+
+    from kaimen.lib.text import chinese_date
+
+    assert chinese_date(date(2025, 3, 7)) == "2025年3月7日"
+    assert chinese_date(date(2025, 12, 31)) == "2025年12月31日"
