@@ -250,8 +250,8 @@ def test_docx_with_word_numbering_parses_like_the_reference_text(tmp_path: Path)
         if found is None:
             document.add_paragraph(paragraph)
             continue
-        kind, m = found
-        _numbered(document.add_paragraph(paragraph[m.end() :]), num_id, kind.rank - 1)
+        level = ["cn", "cn_paren", "arabic", "arabic_paren", "circled"].index(found.kind)
+        _numbered(document.add_paragraph(paragraph[found.end :]), num_id, level)
     path = tmp_path / "speech.docx"
     document.save(str(path))
 

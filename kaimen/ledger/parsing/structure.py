@@ -108,7 +108,7 @@ HEADING_KINDS = (
     _MarkerKind("section", re.compile(rf"^第({_ORDINAL})节")),
     _MarkerKind("article", re.compile(rf"^第({_ORDINAL})条(?![件例款])")),
     # 一、二季度 is a range of quarters, not heading 一 followed by 二.
-    _MarkerKind("cn", re.compile(rf"^({_CN_NUM}) ?[、.](?![{CN_DIGITS}][、.])")),
+    _MarkerKind("cn", re.compile(rf"^({_CN_NUM}) ?[、.](?![{CN_DIGITS}](?:[、.]|季度|月))")),
     _MarkerKind("cn_paren", re.compile(rf"^\( ?({_CN_NUM}) ?\)")),
     # "1.5亿元" at the start of a wrapped line is a number, not a marker.
     _MarkerKind("arabic", re.compile(r"^(\d{1,2}) ?(?:、|\.(?![\d]))")),
@@ -257,7 +257,8 @@ def looks_hard_wrapped(lines: list[str]) -> bool:
     file with one paragraph per line has widths all over the place and lines ending in 。.
     """
     content = [ln.rstrip() for ln in lines if ln.strip()]
-    if len(content) < 2:
+    # Two or three lines say nothing about a wrap width.
+    if len(content) < 4:
         return False
     widths = [display_width(ln) for ln in content]
     full, slack = _wrap_width(widths)
@@ -341,6 +342,7 @@ def split_paragraphs(lines: list[str], *, hard_wrapped: bool | None = None) -> l
             or indent > 0
             or marker is not None
             or is_salutation(content)
+            or match_annex(content.lstrip()) is not None
         )
         if new_paragraph:
             if current is not None and current.strip():
@@ -371,8 +373,7 @@ _LETTERHEAD = re.compile(
 )
 # A salutation set on the title's own line: "…上的讲话同志们：".
 _GLUED_SALUTATION = re.compile(
-    r"^(?P<title>.+?)(?P<salutation>(?:尊敬的|各位)?[^，,。；;：:]{0,8}"
-    r"(?:同志们|代表们|朋友们|同志|来宾)[：:])$"
+    r"^(?P<title>.+)(?P<salutation>(?:同志们|代表们|朋友们|同志|来宾们?)[：:])$"
 )
 # The wrapper of a notice that issues a plan: its own subject is the plan's title.
 _ISSUING_NOTICE = re.compile(
