@@ -88,7 +88,8 @@ def test_slips_around_markers_do_not_reach_the_heading(paragraph: str, heading: 
     outline = build_outline(f"一、重点任务\n{paragraph}\n")
     node = list(outline.walk())[-1]
     assert node.heading == heading
-    assert " " not in node.marker and "\u3000" not in node.marker
+    assert " " not in node.marker
+    assert "\u3000" not in node.marker
 
 
 def test_full_width_plan_nests_by_gb_order() -> None:
@@ -144,7 +145,9 @@ def test_a_document_that_starts_at_the_second_level_keeps_it_at_the_top() -> Non
 
 
 def test_a_skipped_level_nests_under_the_heading_above() -> None:
-    text = "一、重点任务\n1．抓项目。加快开工。\n2．促消费。开展活动。\n二、保障措施\n1．加强领导。\n"
+    text = (
+        "一、重点任务\n1．抓项目。加快开工。\n2．促消费。开展活动。\n二、保障措施\n1．加强领导。\n"
+    )
     assert _markers(build_outline(text)) == ["一", "一/1", "一/2", "二", "二/1"]
 
 
@@ -212,7 +215,10 @@ def test_a_wrapped_line_starting_with_a_number_is_not_a_heading() -> None:
         ("一要抓项目，加快开工。二要促消费，开展活动。", ["一要", "二要"]),
         ("第一，抓项目，加快开工。第二，促消费，开展活动。", ["第一", "第二"]),
         ("第一，抓项目，加快开工；第二，促消费，开展活动。", ["第一", "第二"]),
-        ("首先，抓项目。其次，促消费。再次，稳外贸。最后，强保障。", ["首先", "其次", "再次", "最后"]),
+        (
+            "首先，抓项目。其次，促消费。再次，稳外贸。最后，强保障。",
+            ["首先", "其次", "再次", "最后"],
+        ),
     ],
 )
 def test_enumerations_inside_a_paragraph_become_items(body: str, markers: list[str]) -> None:
@@ -270,7 +276,8 @@ def test_signature_date_and_distribution_lines_are_frame() -> None:
     assert outline.title == "关于做好一季度重点工作的通知"
     assert _markers(outline) == ["一", "二"]
     assert outline.nodes[-1].text.endswith("区督查室每周通报进展。")
-    assert "抄送" in outline.closing and "某某区人民政府办公室" in outline.closing
+    assert "抄送" in outline.closing
+    assert "某某区人民政府办公室" in outline.closing
 
 
 def test_an_issuing_notice_is_preamble_and_the_plan_gives_the_title() -> None:
