@@ -327,3 +327,30 @@ def test_an_attachment_line_in_prose_is_not_a_part() -> None:
     text = "一、抓好项目建设\n附件中的清单由区发改局负责更新。\n"
     outline = build_outline(text)
     assert _markers(outline) == ["一"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def test_kaimen_parse_runs_without_setting_django_up(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "方案.txt"
+    source.write_text("关于做好一季度工作的通知\n一、抓好项目建设\n加快开工。\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from kaimen.cli import main\n"
+        "try:\n"
+        f"    main(['parse', {str(source)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print('DJANGO' if any(m.startswith('django') for m in sys.modules) else 'PURE')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("PURE")
+    assert '"title": "关于做好一季度工作的通知"' in done.stdout
