@@ -91,30 +91,30 @@ def fold_width(text: str) -> str:
     return text.translate(_FOLD_WIDTH)
 
 
-@dataclass(frozen=True)
-class _MarkerKind:
-    name: str
-    pattern: re.Pattern[str]  # matched against the width-folded start of a paragraph
-
-
 _CN_NUM = f"[{CN_DIGITS}]{{1,3}}"
 _ORDINAL = f"(?:[{CN_DIGITS}百零〇]{{1,4}}|\\d{{1,3}})"
 # Matched on folded text, so "(" stands for （ and ( alike, "." for ． and ., " " for the
 # ideographic space. Slips seen in real files are allowed: a space inside the parentheses or
-# after the separator, 一. for 一、, mixed-width parentheses, 1) for （1）.
-HEADING_KINDS = (
-    _MarkerKind("part", re.compile(rf"^第({_ORDINAL})部分")),
-    _MarkerKind("chapter", re.compile(rf"^第({_ORDINAL})章")),
-    _MarkerKind("section", re.compile(rf"^第({_ORDINAL})节")),
-    _MarkerKind("article", re.compile(rf"^第({_ORDINAL})条(?![件例款])")),
+# after the separator, 一. for 一、, mixed-width parentheses, 1) for （1）. The alternatives are
+# tried in order; each group's name is the kind of marker.
+_MARKER = re.compile(
+    rf"^(?:第(?P<part>{_ORDINAL})部分"
+    rf"|第(?P<chapter>{_ORDINAL})章"
+    rf"|第(?P<section>{_ORDINAL})节"
+    rf"|第(?P<article>{_ORDINAL})条(?![件例款])"
     # 一、二季度 is a range of quarters, not heading 一 followed by 二.
-    _MarkerKind("cn", re.compile(rf"^({_CN_NUM}) ?[、.](?![{CN_DIGITS}](?:[、.]|季度|月))")),
-    _MarkerKind("cn_paren", re.compile(rf"^\( ?({_CN_NUM}) ?\)")),
+    rf"|(?P<cn>{_CN_NUM}) ?[、.](?![{CN_DIGITS}](?:[、.]|季度|月))"
+    rf"|\( ?(?P<cn_paren>{_CN_NUM}) ?\)"
     # "1.5亿元" at the start of a wrapped line is a number, not a marker.
-    _MarkerKind("arabic", re.compile(r"^(\d{1,2}) ?(?:、|\.(?![\d]))")),
-    _MarkerKind("arabic_paren", re.compile(r"^\( ?(\d{1,2}) ?\)")),
-    _MarkerKind("arabic_half", re.compile(r"^(\d{1,2})\)(?![\d])")),
-    _MarkerKind("circled", re.compile(r"^([\u2460-\u2473])")),
+    r"|(?P<arabic>\d{1,2}) ?(?:、|\.(?!\d))"
+    r"|\( ?(?P<arabic_paren>\d{1,2}) ?\)"
+    r"|(?P<arabic_half>\d{1,2})\)(?!\d)"
+    r"|(?P<circled>[\u2460-\u2473]))"
+)
+MARKER_KINDS = tuple(_MARKER.groupindex)
+# A marker can only start with one of these (folded): a quick test for the common case.
+_MARKER_FIRST = frozenset(f"第({CN_DIGITS}0123456789（０１２３４５６７８９") | frozenset(
+    chr(c) for c in range(0x2460, 0x2474)
 )
 # What a slip may leave after a parenthesised marker: （一）. or （1）、
 _AFTER_PAREN = re.compile(r"[.、,:]")
@@ -161,28 +161,31 @@ class MarkerMatch:
 
 def match_heading_marker(paragraph: str) -> MarkerMatch | None:
     """The numbering marker a paragraph starts with (一、 （一） 1. （1） ① 第一条 …), if any."""
+    if not paragraph or paragraph[0] not in _MARKER_FIRST:
+        return None
     head = fold_width(paragraph[:16])
-    for kind in HEADING_KINDS:
-        m = kind.pattern.match(head)
-        if m is None:
-            continue
-        number = ordinal_value(m.group(1))
-        if number is None:
-            continue
-        end = m.end()
-        marker = paragraph[:end].replace(" ", "").replace("\u3000", "")
-        if kind.name in ("cn_paren", "arabic_paren"):
-            slip = _AFTER_PAREN.match(head, end)
-            if slip:
-                end = slip.end()
-        while end < len(paragraph) and paragraph[end] in " \u3000\t":
-            end += 1
-        return MarkerMatch(kind.name, number, marker, end)
-    return None
+    m = _MARKER.match(head)
+    if m is None:
+        return None
+    kind = m.lastgroup or ""
+    number = ordinal_value(m.group(kind))
+    if number is None:
+        return None
+    end = m.end()
+    marker = paragraph[:end].replace(" ", "").replace("\u3000", "")
+    if kind in ("cn_paren", "arabic_paren"):
+        slip = _AFTER_PAREN.match(head, end)
+        if slip:
+            end = slip.end()
+    while end < len(paragraph) and paragraph[end] in " \u3000\t":
+        end += 1
+    return MarkerMatch(kind, number, marker, end)
 
 
 def match_annex(paragraph: str) -> MarkerMatch | None:
     """附件 / 附件1 / 附件：title at the start of a short paragraph (not prose about 附件)."""
+    if not paragraph.startswith("附件"):
+        return None
     head = fold_width(paragraph[:12])
     m = _ANNEX.match(head)
     if m is None or len(paragraph) > 80 or "。" in paragraph:
@@ -236,7 +239,8 @@ _BARE_LINE_END = re.compile(rf"[{re.escape(SENTENCE_END)}：:{re.escape(_CLOSERS
 
 
 def is_salutation(line: str) -> bool:
-    return bool(_SALUTATION.match(line.strip()))
+    line = line.strip()
+    return line[-1:] in (":", "：") and bool(_SALUTATION.match(line))
 
 
 def _wrap_width(widths: list[int]) -> tuple[int, int]:
