@@ -348,7 +348,7 @@ def test_spreadsheet_renamed_to_docx_is_refused(tmp_path: Path) -> None:
 def test_docx_renamed_to_xlsx_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as err:
         read_document(_write(tmp_path, "renamed.xlsx", _docx_bytes()))
-    assert err.value.code == "mismatch"
+    assert err.value.code == "not_xlsx"
 
 
 # ---------------------------------------------------------------------------------------------

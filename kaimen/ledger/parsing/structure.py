@@ -13,6 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kaimen.ledger.parsing.tables import (
+    CELL_SEPARATOR,
+    Table,
+    TableRow,
+    column_role,
+    flattened_rows,
+    owner_annotation,
+    read_grid,
+)
+
 if TYPE_CHECKING:
     from kaimen.ledger.parsing import TaskProposal
 
@@ -415,6 +425,8 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
             or _ENUM_AT_START.match(content.lstrip())
             or re.fullmatch(r"\s*[（(].*[）)]\s*", content)
             or _BYLINE.match(content.strip())
+            or CELL_SEPARATOR in content
+            or column_role(content) == "seq"
             or length + len(content) > 80
         ):
             break
@@ -667,10 +679,12 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     """
     lines = normalize_text(text).split("\n")
     title, body_from = _split_title(lines)
-    paragraphs = split_paragraphs(lines[body_from:], hard_wrapped=hard_wrapped)
+    body_lines, tables = _take_tables(lines[body_from:])
+    paragraphs = split_paragraphs(body_lines, hard_wrapped=hard_wrapped)
 
     first_marked = next(
-        (i for i, p in enumerate(paragraphs) if match_heading_marker(p) is not None), None
+        (i for i, p in enumerate(paragraphs) if p in tables or match_heading_marker(p) is not None),
+        None,
     )
     if first_marked is None:
         return _outline_without_headings(title, paragraphs)
@@ -691,6 +705,9 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     for index, paragraph in enumerate(body):
         if skip_next:
             skip_next = False
+            continue
+        if paragraph in tables:
+            (stack[-1].structural_children if stack else roots).extend(tables[paragraph])
             continue
         annex = match_annex(paragraph)
         if annex is not None:
@@ -739,6 +756,96 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     if not closing:
         _flag_truncation(outline, paragraphs[-1])
     return outline
+
+
+# A table stands in the text as one line holding this and its number; control characters never
+# reach this point (normalize_text drops them), so no document can contain it.
+_TABLE_PLACE = "\x00表"
+
+
+def _take_tables(lines: list[str]) -> tuple[list[str], dict[str, list[Node]]]:
+    """Task tables out of the lines, each replaced by a placeholder paragraph.
+
+    A table is a run of lines with tab-separated cells (as the readers give a Word table or a
+    sheet) whose first rows name the columns, or a table flattened to one cell a line.
+    """
+    out: list[str] = []
+    tables: dict[str, list[Node]] = {}
+    i = 0
+    while i < len(lines):
+        grid: list[list[str]] | None = None
+        end = i
+        if CELL_SEPARATOR in lines[i]:
+            while end < len(lines) and CELL_SEPARATOR in lines[end]:
+                end += 1
+            grid = [ln.split(CELL_SEPARATOR) for ln in lines[i:end]]
+        elif column_role(lines[i]) == "seq":
+            flat = flattened_rows(lines, i)
+            if flat is not None:
+                grid, end = flat
+        table = read_grid(grid) if grid else None
+        if table is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        place = f"{_TABLE_PLACE}{len(tables)}"
+        tables[place] = _table_nodes(table)
+        out.extend(["", place, ""])
+        i = end
+    return out, tables
+
+
+def _row_node(row: TableRow, index: int) -> Node:
+    task = row.cells.get("task", "")
+    measures = row.cells.get("measures", "")
+    body = measures or task
+    if row.quarters:
+        plan = "；".join(f"{head}：{text}" for head, text in row.quarters)
+        body = f"{body.rstrip('。；;')}。{plan}。" if body else f"{plan}。"
+    return Node(
+        marker=row.seq or str(index + 1),
+        level=1,
+        heading=strip_edge_punct(task) if task else heading_of(measures),
+        text=body + owner_annotation(row),
+        role="row",
+    )
+
+
+def _group_node(text: str) -> Node:
+    marker = match_heading_marker(text)
+    if marker is None:
+        return Node(marker="", level=1, heading=strip_edge_punct(text), text=text)
+    return Node(
+        marker=marker.marker, level=1, heading=strip_edge_punct(text[marker.end :]), text=text
+    )
+
+
+def _table_nodes(table: Table) -> list[Node]:
+    """A table's rows as nodes; rows under a category row or category cell become children of a
+    node for that category."""
+    rows = [_row_node(row, i) for i, row in enumerate(table.rows)]
+    if table.sections:
+        nodes: list[Node] = rows[: table.sections[0][1]]
+        bounds = [at for _, at in table.sections[1:]] + [len(rows)]
+        for (text, start), stop in zip(table.sections, bounds, strict=True):
+            group = _group_node(text)
+            group.children = rows[start:stop]
+            nodes.append(group)
+        return nodes
+    if not any(row.category for row in table.rows):
+        return rows
+    nodes = []
+    current: Node | None = None
+    for row, node in zip(table.rows, rows, strict=True):
+        if not row.category:
+            nodes.append(node)
+            current = None
+            continue
+        if current is None or current.text != row.category:
+            current = _group_node(row.category)
+            nodes.append(current)
+        current.children.append(node)
+    return nodes
 
 
 def _frame_body(paragraphs: list[str]) -> tuple[list[str], list[str]]:

@@ -1,0 +1,203 @@
+"""Task tables (任务分解表): rows of tasks with their owners and deadlines.
+
+A district's task division usually comes as a Word table or a spreadsheet with columns such as
+序号 / 重点任务 / 具体措施 / 牵头单位 / 配合单位 / 责任单位 / 完成时限, sometimes a column per
+quarter, a category column merged down its rows, or a category row merged across the table.
+The readers hand such a table to the parser as one line a row, cells separated by a tab, merged
+cells repeated in every grid column they cover. A table copied out of Word into plain text often
+arrives flattened, one cell a line; ``flattened_rows`` recognises that shape by its header.
+
+Pure Python: this module only decides what the columns are and which lines are rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CELL_SEPARATOR = "\t"
+
+# Header words, most specific first: "责任单位（牵头）" is a lead column, not a shared one.
+_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("seq", re.compile(r"^(?:序号|编号|序)$")),
+    ("lead", re.compile(r"牵头|主责|主办")),
+    ("co", re.compile(r"配合|协办|协助|参与|协同")),
+    ("leader", re.compile(r"领导")),
+    ("resp", re.compile(r"责任(?:单位|部门|主体)|实施(?:单位|主体)|承办单位")),
+    ("deadline", re.compile(r"时限|完成时间|时间节点|完成期限|时间安排|进度安排|截止")),
+    ("quarter", re.compile(r"^(?:第?[一二三四1-4]季度|[一二三四]季度目标)")),
+    ("category", re.compile(r"类别|分类|领域|板块|专项|方面")),
+    (
+        "measures",
+        re.compile(r"措施|举措|具体内容|主要内容|工作内容|目标要求|工作目标|推进计划|具体工作"),
+    ),
+    ("task", re.compile(r"任务|事项|项目|重点工作|工作名称|名称|内容")),
+)
+_BARE_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
+
+
+def column_role(header: str) -> str | None:
+    """What a header cell names: seq, task, measures, lead, co, resp, deadline, quarter …"""
+    text = "".join(header.split())
+    if not text or len(text) > 16:
+        return None
+    for role, pattern in _ROLES:
+        if pattern.search(text):
+            return role
+    return None
+
+
+def header_roles(cells: list[str]) -> list[str | None] | None:
+    """The role of each column if ``cells`` is a task table's header, else None.
+
+    A header names what to do (a task or measures column) and who or when (a unit or deadline
+    column); 序号 alone with two other known columns is enough.
+    """
+    roles = [column_role(c) for c in cells]
+    known = {r for r in roles if r}
+    does = known & {"task", "measures"}
+    who = known & {"lead", "co", "resp", "deadline", "quarter"}
+    if (does and who) or ("seq" in known and len(known) >= 3):
+        return roles
+    return None
+
+
+@dataclass
+class TableRow:
+    seq: str
+    cells: dict[str, str]
+    category: str = ""
+    quarters: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    rows: list[TableRow]
+    # Category rows merged across the table, in order, each with the index of its first row.
+    sections: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _clean(cell: str) -> str:
+    return " ".join(cell.split())
+
+
+def read_grid(grid: list[list[str]]) -> Table | None:
+    """A table from its rows of cells (header rows first), or None if it is no task table.
+
+    Header rows are the leading rows whose cells name columns; when a header spans two rows
+    (责任单位 over 牵头单位 | 配合单位), the texts of a column are read together.
+    """
+    header_end = 0
+    roles: list[str | None] | None = None
+    for i, row in enumerate(grid[:4]):
+        roles = header_roles([_clean(c) for c in row])
+        if roles is not None:
+            header_end = i + 1
+            break
+    if roles is None:
+        return None
+    below = header_roles([_clean(c) for c in grid[header_end]]) if header_end < len(grid) else None
+    if below is not None:
+        # A second header row refines the first: 牵头单位 | 配合单位 under a merged 责任单位.
+        roles = [b or a for a, b in zip(roles, below, strict=False)]
+        header_end += 1
+    headers = [_clean(c) for c in grid[header_end - 1]]
+    table = Table(rows=[])
+    category = ""
+    for raw in grid[header_end:]:
+        cells = [_clean(c) for c in raw]
+        filled = [c for c in cells if c]
+        if not filled:
+            continue
+        if len(set(filled)) == 1 and len(cells) > 2 and not _BARE_NUMBER.match(filled[0]):
+            # One text merged across the row: a category (一、项目建设).
+            table.sections.append((filled[0], len(table.rows)))
+            continue
+        row = TableRow(seq="", cells={})
+        for col, text in enumerate(cells):
+            role = roles[col] if col < len(roles) else None
+            if not text or role is None or role == "leader":
+                continue
+            if role == "quarter":
+                row.quarters.append((headers[col] if col < len(headers) else "", text))
+            elif role == "seq":
+                row.seq = text
+            elif role == "category":
+                row.category = text
+            elif role not in row.cells:
+                row.cells[role] = text
+            elif row.cells[role] != text:
+                row.cells[role] += "、" + text if role in ("lead", "co", "resp") else text
+        if row.category:
+            category = row.category
+        elif "category" in roles:
+            row.category = category
+        if row.cells.get("task") or row.cells.get("measures"):
+            table.rows.append(row)
+    return table if table.rows else None
+
+
+def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] | None:
+    """A table flattened to one cell a line, starting at ``lines[start]``: its grid and the
+    index just past it; None unless at least three header words stand on consecutive lines.
+
+    Rows are told apart by their 序号 (1, 2, 3 …); a row's cells fill the columns in order.
+    """
+    headers: list[str] = []
+    i = start
+    while i < len(lines) and column_role(lines[i]) is not None and len(headers) < 12:
+        headers.append(lines[i].strip())
+        i += 1
+    if len(headers) < 3 or header_roles(headers) is None or column_role(headers[0]) != "seq":
+        return None
+    width = len(headers)
+    grid: list[list[str]] = [headers]
+    expected = 1
+    current: list[str] | None = None
+    while i < len(lines):
+        line = lines[i].strip()
+        number = line.rstrip(".、．")
+        if not line:
+            i += 1
+            continue
+        if number.isdigit() and int(number) == expected and len(line) <= 4:
+            if current is not None:
+                grid.append(_fit(current, width))
+            current = [number]
+            expected += 1
+        elif current is None or len(current) >= 2 * width:
+            break
+        else:
+            current.append(line)
+        i += 1
+    if current is not None:
+        grid.append(_fit(current, width))
+    return (grid, i) if len(grid) > 1 else None
+
+
+def _fit(cells: list[str], width: int) -> list[str]:
+    """A flattened row's cells to the table's width: extra lines belong to the longest text
+    column (the measures), missing ones are empty at the end."""
+    if len(cells) > width:
+        extra = len(cells) - width
+        # The second column is the task; the measures column is usually the third.
+        at = 2 if width > 3 else 1
+        cells = [*cells[:at], "".join(cells[at : at + extra + 1]), *cells[at + extra + 1 :]]
+    return cells + [""] * (width - len(cells))
+
+
+def owner_annotation(row: TableRow) -> str:
+    """The row's unit and deadline cells as an annotation in the form plans write beside an
+    item, for the owners module to read: （区发改局牵头，区财政局配合；完成时限：3月底前）."""
+    parts: list[str] = []
+    if row.cells.get("lead"):
+        parts.append(f"{row.cells['lead']}牵头")
+    if row.cells.get("co"):
+        parts.append(f"{row.cells['co']}配合")
+    if row.cells.get("resp") and not row.cells.get("lead"):
+        parts.append(f"责任单位：{row.cells['resp']}")
+    owners = "，".join(parts)
+    deadline = row.cells.get("deadline", "")
+    if deadline:
+        owners = f"{owners}；完成时限：{deadline}" if owners else f"完成时限：{deadline}"
+    return f"（{owners}）" if owners else ""

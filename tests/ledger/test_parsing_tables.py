@@ -1,0 +1,132 @@
+"""Task tables (任务分解表) as Word tables, spreadsheets and text flattened out of a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kaimen.ledger.parsing import parse_file, parse_text
+from kaimen.ledger.parsing.tables import column_role, header_roles
+
+
+def _rows(doc) -> list[tuple[str, str, str]]:
+    return [(n.path, n.heading, n.text) for n in doc.walk()]
+
+
+def test_header_words_name_the_columns() -> None:
+    assert column_role("序号") == "seq"
+    assert column_role("重点任务") == "task"
+    assert column_role("具体措施") == "measures"
+    assert column_role("牵头单位") == "lead"
+    assert column_role("责任单位（牵头）") == "lead"
+    assert column_role("配合单位") == "co"
+    assert column_role("责任单位") == "resp"
+    assert column_role("完成时限") == "deadline"
+    assert column_role("一季度") == "quarter"
+    assert column_role("区发改局") is None
+    assert header_roles(["序号", "重点任务", "牵头单位"]) == ["seq", "task", "lead"]
+    assert header_roles(["姓名", "电话", "地址"]) is None
+
+
+def _word_table(path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某某区2025年一季度重点任务分解表")
+    table = document.add_table(rows=6, cols=6)
+    for col, text in enumerate(["序号", "重点任务", "具体措施", "责任单位", "", "完成时限"]):
+        table.cell(0, col).text = text
+    for col, text in enumerate(["", "", "", "牵头单位", "配合单位", ""]):
+        table.cell(1, col).text = text
+    for col in (0, 1, 2, 5):
+        table.cell(0, col).merge(table.cell(1, col))
+    table.cell(0, 3).merge(table.cell(0, 4))
+    table.cell(2, 0).merge(table.cell(2, 5)).text = "一、扩大有效投资"
+    rows = {
+        3: ["1", "抓好项目开工", "3月底前新开工项目20个。", "区发改局", "区财政局", "3月底前"],
+        5: ["2", "开展促消费活动", "组织促销活动10场。", "区商务局", "", "3月31日前"],
+    }
+    table.cell(4, 0).merge(table.cell(4, 5)).text = "二、促进消费增长"
+    for row, cells in rows.items():
+        for col, text in enumerate(cells):
+            table.cell(row, col).text = text
+    document.save(str(path))
+
+
+def test_a_word_task_table_becomes_rows_under_its_categories(tmp_path: Path) -> None:
+    path = tmp_path / "分解表.docx"
+    _word_table(path)
+    doc = parse_file(path, year=2025, use_llm=False)
+    assert doc.title == "某某区2025年一季度重点任务分解表"
+    assert [(n.path, n.heading) for n in doc.walk()] == [
+        ("一", "扩大有效投资"),
+        ("一/1", "抓好项目开工"),
+        ("二", "促进消费增长"),
+        ("二/2", "开展促消费活动"),
+    ]
+    first = doc.nodes[0].children[0]
+    assert first.text.startswith("3月底前新开工项目20个。")
+    # The unit cells reach the owners as the annotation a plan would write.
+    assert "（区发改局牵头，区财政局配合；完成时限：3月底前）" in first.text
+    assert first.task is not None
+    assert first.task.deadline is not None
+    assert first.task.deadline.isoformat() == "2025-03-31"
+
+
+def test_a_spreadsheet_with_a_category_column_and_a_quarter_column(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["某某区一季度任务清单"])
+    sheet.append(["序号", "类别", "重点任务", "责任单位", "一季度", "完成时限"])
+    sheet.append([1, "项目建设", "抓好项目开工", "区发改局、区财政局", "开工20个", "3月底前"])
+    sheet.append([2, None, "加快要素保障", "区自然资源局", "落实指标", "2月底前"])
+    sheet.append([3, "消费", "开展促消费活动", "区商务局", "活动10场", "3月底前"])
+    path = tmp_path / "清单.xlsx"
+    workbook.save(path)
+    doc = parse_file(path, year=2025, use_llm=False)
+    assert doc.title == "某某区一季度任务清单"
+    assert [(n.path, n.heading) for n in doc.walk()] == [
+        ("", "项目建设"),
+        ("1", "抓好项目开工"),
+        ("2", "加快要素保障"),
+        ("", "消费"),
+        ("3", "开展促消费活动"),
+    ]
+    row = doc.nodes[0].children[0]
+    assert "一季度：开工20个" in row.text
+    assert "责任单位：区发改局、区财政局" in row.text
+
+
+def test_a_table_flattened_to_one_cell_a_line_is_read_as_a_table() -> None:
+    text = (
+        "某某区一季度重点任务分解表\n"
+        "序号\n重点任务\n具体措施\n牵头单位\n配合单位\n完成时限\n"
+        "1\n抓好项目开工\n3月底前新开工项目20个。\n区发改局\n区财政局\n3月底前\n"
+        "2\n加快要素保障\n落实用地指标。\n区自然资源局\n区发改局\n2月底前\n"
+    )
+    doc = parse_text(text, year=2025, use_llm=False)
+    assert doc.title == "某某区一季度重点任务分解表"
+    assert [(n.marker, n.heading) for n in doc.walk()] == [
+        ("1", "抓好项目开工"),
+        ("2", "加快要素保障"),
+    ]
+    assert (
+        doc.nodes[1].text == "落实用地指标。（区自然资源局牵头，区发改局配合；完成时限：2月底前）"
+    )
+
+
+def test_a_table_inside_a_plan_hangs_under_the_heading_above_it() -> None:
+    text = (
+        "某某区一季度工作方案\n"
+        "一、总体要求\n"
+        "坚持稳中求进。\n"
+        "二、重点任务\n"
+        "序号\t重点任务\t牵头单位\t完成时限\n"
+        "1\t抓好项目开工\t区发改局\t3月底前\n"
+        "2\t开展促消费活动\t区商务局\t3月底前\n"
+        "三、保障措施\n"
+        "加强组织领导。\n"
+    )
+    doc = parse_text(text, year=2025, use_llm=False)
+    assert [n.path for n in doc.walk()] == ["一", "二", "二/1", "二/2", "三"]
