@@ -354,3 +354,26 @@ def test_kaimen_parse_runs_without_setting_django_up(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("PURE")
     assert '"title": "关于做好一季度工作的通知"' in done.stdout
+
+
+def test_an_issuing_notice_that_numbers_its_own_requests_stays_in_the_preamble() -> None:
+    text = (
+        "区人民政府办公室关于印发2025年区《政府工作报告》确定的主要目标任务责任分解方案的通知\n"
+        "各街道办事处，区人民政府各部门：\n"
+        "《责任分解方案》已经区人民政府同意，现印发给你们，并就有关事项通知如下：\n"
+        "一、各责任单位要高度重视，于2025年1月15日前将工作方案报区人民政府办公室。\n"
+        "二、区绩效考评机构要将目标任务纳入绩效管理考核范围。\n"
+        "某某区人民政府办公室\n"
+        "2025年1月3日\n"
+        "2025年区《政府工作报告》确定的主要目标任务责任分解方案\n"
+        "一、主要预期目标\n"
+        "（一）地区生产总值增长6%以上\n"
+        "责任单位：区发展和改革局\n"
+    )
+    outline = build_outline(text)
+    assert outline.title == "2025年区《政府工作报告》确定的主要目标任务责任分解方案"
+    assert "二、区绩效考评机构" in outline.preamble
+    assert _tree(outline) == [
+        ("一", "一、", "主要预期目标"),
+        ("一/（一）", "（一）", "地区生产总值增长6%以上"),
+    ]

@@ -390,9 +390,9 @@ _GLUED_SALUTATION = re.compile(
     r"^(?P<title>.+)(?P<salutation>(?:同志们|代表们|朋友们|同志|来宾们?)[：:])$"
 )
 # The wrapper of a notice that issues a plan: its own subject is the plan's title.
-_ISSUING_NOTICE = re.compile(
-    r"关于(?:印发|转发|下发|公布)\S{0,6}?《(?P<inner>[^》]{4,80})》\S{0,8}的?通知$"
-)
+_ISSUING_NOTICE = re.compile(r"关于(?:印发|转发|下发|公布)(?P<inner>.{4,80}?)的?通知$")
+# The sentence of such a notice that hands the plan over: 现将《…》印发给你们 / 现印发给你们.
+_HANDS_OVER = re.compile(r"(?:印发|转发|下发)给你们|现予印发|现印发")
 
 
 def _split_title(lines: list[str]) -> tuple[str, int]:
@@ -443,7 +443,10 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
     title = title.strip()
     issuing = _ISSUING_NOTICE.search(title.replace(" ", "").replace("\u3000", ""))
     if issuing:
-        title = issuing.group("inner")
+        inner = issuing.group("inner")
+        if inner.startswith("《") and inner.endswith("》") and inner.count("《") == 1:
+            inner = inner[1:-1]
+        title = inner
     return title, i
 
 
@@ -688,6 +691,7 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     )
     if first_marked is None:
         return _outline_without_headings(title, paragraphs)
+    first_marked = _after_issuing_notice(paragraphs, first_marked, tables)
 
     preamble = "\n".join(paragraphs[:first_marked])
     body, closing = _frame_body(paragraphs[first_marked:])
@@ -846,6 +850,32 @@ def _table_nodes(table: Table) -> list[Node]:
             nodes.append(current)
         current.children.append(node)
     return nodes
+
+
+def _after_issuing_notice(paragraphs: list[str], first_marked: int, tables: dict) -> int:
+    """Where the plan starts when a notice issues it: after the notice's signature date.
+
+    The notice that hands a plan over (现将《…》印发给你们) may number its own requests
+    (一、请各单位……); they belong to the wrapper, which ends with the issuer and the date,
+    and the plan follows with its own title and its own 一、.
+    """
+    handed = next((i for i, p in enumerate(paragraphs[:40]) if _HANDS_OVER.search(p)), None)
+    if handed is None:
+        return first_marked
+    dated = next(
+        (i for i in range(handed + 1, len(paragraphs)) if _DATE_LINE.match(paragraphs[i].strip())),
+        None,
+    )
+    if dated is None or dated < first_marked:
+        return first_marked
+    return next(
+        (
+            i
+            for i in range(dated + 1, len(paragraphs))
+            if paragraphs[i] in tables or match_heading_marker(paragraphs[i]) is not None
+        ),
+        first_marked,
+    )
 
 
 def _frame_body(paragraphs: list[str]) -> tuple[list[str], list[str]]:
