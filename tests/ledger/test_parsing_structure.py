@@ -377,3 +377,24 @@ def test_an_issuing_notice_that_numbers_its_own_requests_stays_in_the_preamble()
         ("一", "一、", "主要预期目标"),
         ("一/（一）", "（一）", "地区生产总值增长6%以上"),
     ]
+
+
+def test_a_list_of_attachments_above_the_signature_is_not_a_part() -> None:
+    text = (
+        "关于做好一季度工作的通知\n"
+        "各镇人民政府、街道办事处：\n"
+        "一、抓好项目建设\n"
+        "（一）加快开工。3月底前开工20个项目。\n"
+        "附件：1．某某区一季度重点项目清单\n"
+        "2．某某区一季度重点任务分解表\n"
+        "某某区人民政府办公室\n"
+        "2025年1月10日\n"
+        "附件1\n"
+        "某某区一季度重点项目清单\n"
+        "一、工业项目\n"
+        "（一）新建厂房。2月底前开工。\n"
+    )
+    outline = build_outline(text)
+    assert [n.path for n in outline.nodes] == ["一", "附件1"]
+    assert outline.nodes[0].children[0].text.endswith("3月底前开工20个项目。")
+    assert "某某区一季度重点任务分解表" in outline.closing

@@ -660,11 +660,12 @@ def _split_closing(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     return paragraphs[:end], paragraphs[end:]
 
 
-def _title_like(paragraph: str) -> bool:
+def _title_like(paragraph: str, *, numbered: bool = False) -> bool:
+    """A short line without sentence punctuation (and without a marker unless ``numbered``)."""
     return (
         0 < len(paragraph) <= 60
         and not any(ch in paragraph for ch in "，,。；;！!？?")
-        and match_heading_marker(paragraph) is None
+        and (numbered or match_heading_marker(paragraph) is None)
     )
 
 
@@ -694,7 +695,7 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     first_marked = _after_issuing_notice(paragraphs, first_marked, tables)
 
     preamble = "\n".join(paragraphs[:first_marked])
-    body, closing = _frame_body(paragraphs[first_marked:])
+    body, closing = _frame_body(paragraphs[first_marked:], tables)
 
     roots: list[Node] = []
     stack: list[_Open] = []
@@ -878,8 +879,13 @@ def _after_issuing_notice(paragraphs: list[str], first_marked: int, tables: dict
     )
 
 
-def _frame_body(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The outline's paragraphs without the closing of the main text and of each attachment."""
+def _frame_body(paragraphs: list[str], tables: dict) -> tuple[list[str], list[str]]:
+    """The outline's paragraphs without the closing of the main text and of each attachment.
+
+    A list of attachments above the signature (附件：1．……清单 2．……表) names the attachments
+    that follow; it is frame, not a part: an attachment with nothing but names before the next
+    one is dropped to the closing.
+    """
     starts = [i for i, p in enumerate(paragraphs) if match_annex(p) is not None]
     bounds = [0, *starts, len(paragraphs)]
     body: list[str] = []
@@ -889,6 +895,13 @@ def _frame_body(paragraphs: list[str]) -> tuple[list[str], list[str]]:
             continue
         head = [paragraphs[a]] if a in starts else []
         kept, dropped = _split_closing(paragraphs[a + len(head) : b])
+        if (
+            head
+            and b < len(paragraphs)
+            and not any(p in tables or not _title_like(p, numbered=True) for p in kept)
+        ):
+            closing.extend(head + kept + dropped)
+            continue
         body.extend(head + kept)
         closing.extend(dropped)
     return body, closing
