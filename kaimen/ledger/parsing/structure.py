@@ -21,6 +21,7 @@ from kaimen.ledger.parsing.tables import (
     flattened_rows,
     owner_annotation,
     read_grid,
+    spaced_rows,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ _ORDINAL = f"(?:[{CN_DIGITS}百零〇]{{1,4}}|\\d{{1,3}})"
 # ideographic space. Slips seen in real files are allowed: a space inside the parentheses or
 # after the separator, 一. for 一、, mixed-width parentheses, 1) for （1）. The alternatives are
 # tried in order; each group's name is the kind of marker.
+# 1.5亿元 / 3 个 / 2.5 万人: a quantity, not a decimal heading.
+_NO_UNIT = r"(?! ?[亿万千百元个家项倍年月日号人次吨米公平台户套所座条件%‰])"
 _MARKER = re.compile(
     rf"^(?:第(?P<part>{_ORDINAL})部分"
     rf"|第(?P<chapter>{_ORDINAL})章"
@@ -119,8 +122,14 @@ _MARKER = re.compile(
     r"|(?P<arabic>\d{1,2}) ?(?:、|\.(?!\d))"
     r"|\( ?(?P<arabic_paren>\d{1,2}) ?\)"
     r"|(?P<arabic_half>\d{1,2})\)(?!\d)"
-    r"|(?P<circled>[\u2460-\u2473]))"
+    r"|(?P<circled>[\u2460-\u2473])"
+    # Decimal numbering of 预案 and standards: 1 总则 / 1.1 编制目的 / 1.2.1 国家级.
+    rf"|(?P<decimal3>\d{{1,2}}\.\d{{1,2}}\.\d{{1,2}})(?=[ \u4e00-\u9fff]){_NO_UNIT}"
+    rf"|(?P<decimal2>\d{{1,2}}\.\d{{1,2}})(?=[ \u4e00-\u9fff]){_NO_UNIT}"
+    rf"|(?P<decimal1>\d{{1,2}}) (?=[\u4e00-\u9fff]){_NO_UNIT})"
 )
+# A decimal heading is a short line of its own (1.5亿元 and "3 个项目" are not headings).
+_DECIMAL_KINDS = frozenset({"decimal1", "decimal2", "decimal3"})
 MARKER_KINDS = tuple(_MARKER.groupindex)
 # A marker can only start with one of these (folded): a quick test for the common case.
 _MARKER_FIRST = frozenset(f"第({CN_DIGITS}0123456789（０１２３４５６７８９") | frozenset(
@@ -178,7 +187,12 @@ def match_heading_marker(paragraph: str) -> MarkerMatch | None:
     if m is None:
         return None
     kind = m.lastgroup or ""
-    number = ordinal_value(m.group(kind))
+    raw = m.group(kind)
+    if kind in _DECIMAL_KINDS:
+        if len(paragraph) > 40 or any(ch in paragraph for ch in "，,。；;！!？?"):
+            return None
+        raw = raw.rsplit(".", 1)[-1]
+    number = ordinal_value(raw)
     if number is None:
         return None
     end = m.end()
@@ -390,7 +404,7 @@ _GLUED_SALUTATION = re.compile(
     r"^(?P<title>.+)(?P<salutation>(?:同志们|代表们|朋友们|同志|来宾们?)[：:])$"
 )
 # The wrapper of a notice that issues a plan: its own subject is the plan's title.
-_ISSUING_NOTICE = re.compile(r"关于(?:印发|转发|下发|公布)(?P<inner>.{4,80}?)的?通知$")
+_ISSUING_NOTICE = re.compile(r"关于(?:印发|转发|下发|公布)(?P<inner>.{4,80}?)的?(?:通知|函)$")
 # The sentence of such a notice that hands the plan over: 现将《…》印发给你们 / 现印发给你们.
 _HANDS_OVER = re.compile(r"(?:印发|转发|下发)给你们|现予印发|现印发")
 
@@ -427,6 +441,7 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
             or _BYLINE.match(content.strip())
             or CELL_SEPARATOR in content
             or column_role(content) == "seq"
+            or (parts and _LETTERHEAD.match(content.strip()))
             or length + len(content) > 80
         ):
             break
@@ -694,7 +709,14 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
         return _outline_without_headings(title, paragraphs)
     first_marked = _after_issuing_notice(paragraphs, first_marked, tables)
 
-    preamble = "\n".join(paragraphs[:first_marked])
+    contents = _table_of_contents(paragraphs, first_marked)
+    if contents is not None:
+        start, stop = contents
+        preamble = "\n".join(paragraphs[:stop])
+        paragraphs = paragraphs[:start] + paragraphs[stop:]
+        first_marked = start
+    else:
+        preamble = "\n".join(paragraphs[:first_marked])
     body, closing = _frame_body(paragraphs[first_marked:], tables)
 
     roots: list[Node] = []
@@ -788,6 +810,10 @@ def _take_tables(lines: list[str]) -> tuple[list[str], dict[str, list[Node]]]:
             flat = flattened_rows(lines, i)
             if flat is not None:
                 grid, end = flat
+        elif column_role(lines[i].split(maxsplit=1)[0] if lines[i].strip() else "") == "seq":
+            spaced = spaced_rows(lines, i)
+            if spaced is not None:
+                grid, end = spaced
         table = read_grid(grid) if grid else None
         if table is None:
             out.append(lines[i])
@@ -851,6 +877,21 @@ def _table_nodes(table: Table) -> list[Node]:
             nodes.append(current)
         current.children.append(node)
     return nodes
+
+
+def _table_of_contents(paragraphs: list[str], first_marked: int) -> tuple[int, int] | None:
+    """The span of a table of contents (目录 and its entries) in front of the body: the body
+    starts where the first entry comes again. None when there is no 目录 line before it."""
+    heads = paragraphs[: first_marked + 1]
+    at = next((i for i, p in enumerate(heads) if "".join(p.split()) == "目录"), None)
+    if at is None or at + 1 >= len(paragraphs):
+        return None
+    first = "".join(paragraphs[at + 1].split())
+    again = next(
+        (i for i in range(at + 2, len(paragraphs)) if "".join(paragraphs[i].split()) == first),
+        None,
+    )
+    return None if again is None else (at, again)
 
 
 def _after_issuing_notice(paragraphs: list[str], first_marked: int, tables: dict) -> int:

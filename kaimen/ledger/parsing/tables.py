@@ -175,6 +175,52 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
     return (grid, i) if len(grid) > 1 else None
 
 
+def _header_tokens(line: str) -> list[str]:
+    """A header line's words: runs of single characters are one spaced-out word (工 作 任 务)."""
+    words: list[str] = []
+    run = ""
+    for token in line.split():
+        if len(token) == 1:
+            run += token
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(token)
+    if run:
+        words.append(run)
+    return words
+
+
+def spaced_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] | None:
+    """A table whose cells are separated by spaces (序号 工作任务 牵头部门 / 1 …… 财政部), as
+    text copied from a web page or a PDF keeps it: its grid and the index just past it.
+
+    The first and the last columns hold no spaces (a number, unit names), so a row's first
+    word is its 序号, its last words the trailing columns, and the rest the task.
+    """
+    headers = _header_tokens(lines[start])
+    roles = header_roles(headers)
+    if roles is None or roles[0] != "seq" or len(headers) < 3:
+        return None
+    width = len(headers)
+    grid: list[list[str]] = [headers]
+    expected = 1
+    i = start + 1
+    while i < len(lines):
+        words = lines[i].split()
+        if not words:
+            i += 1
+            continue
+        if words[0].rstrip(".、．") != str(expected) or len(words) < width:
+            break
+        tail = width - 2
+        grid.append([words[0], " ".join(words[1 : len(words) - tail]), *words[len(words) - tail :]])
+        expected += 1
+        i += 1
+    return (grid, i) if len(grid) > 1 else None
+
+
 def _fit(cells: list[str], width: int) -> list[str]:
     """A flattened row's cells to the table's width: extra lines belong to the longest text
     column (the measures), missing ones are empty at the end."""
