@@ -128,7 +128,29 @@ _MARKER = re.compile(
     rf"|(?P<decimal2>\d{{1,2}}\.\d{{1,2}})(?=[ \u4e00-\u9fff]){_NO_UNIT}"
     rf"|(?P<decimal1>\d{{1,2}}) (?=[\u4e00-\u9fff]){_NO_UNIT})"
 )
-# A decimal heading is a short line of its own (1.5亿元 and "3 个项目" are not headings).
+# The customary order of the kinds, highest first: only a tie-break when a document introduces
+# a kind below a heading that already has deeper kinds; the document's own order comes first.
+_CUSTOMARY = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            "part",
+            "chapter",
+            "section",
+            "article",
+            "decimal1",
+            "decimal2",
+            "decimal3",
+            "cn",
+            "cn_paren",
+            "arabic",
+            "arabic_paren",
+            "arabic_half",
+            "circled",
+        )
+    )
+}
+# 1.1 / 1.2.1 may carry their body on the line; a bare "1 总则" must be a short line of its own.
 _DECIMAL_KINDS = frozenset({"decimal1", "decimal2", "decimal3"})
 MARKER_KINDS = tuple(_MARKER.groupindex)
 # A marker can only start with one of these (folded): a quick test for the common case.
@@ -189,7 +211,9 @@ def match_heading_marker(paragraph: str) -> MarkerMatch | None:
     kind = m.lastgroup or ""
     raw = m.group(kind)
     if kind in _DECIMAL_KINDS:
-        if len(paragraph) > 40 or any(ch in paragraph for ch in "，,。；;！!？?"):
+        if kind == "decimal1" and (
+            len(paragraph) > 40 or any(ch in paragraph for ch in "，,。；;！!？?")
+        ):
             return None
         raw = raw.rsplit(".", 1)[-1]
     number = ordinal_value(raw)
@@ -484,8 +508,20 @@ def strip_edge_punct(text: str) -> str:
     return text.strip().strip(_EDGE_PUNCT).strip()
 
 
-def heading_of(text: str) -> str:
+# A label before a colon: "国家级（Ⅰ级）：两个以上……", "总体要求：……". A phrase with a verb of
+# composition or a pause in it ("国务院由下列人员组成：") is a sentence, not a label.
+_LABEL = re.compile(r"^([^，,、；;。：:！!？?]{2,14})[：:](?=\S)")
+_NOT_LABEL = re.compile(r"由|为|是|包括|如下|下列|组成|主要有|有以下")
+
+
+def heading_of(text: str, *, labels: bool = False) -> str:
+    """The heading in a node's text: its first sentence, or with ``labels`` the label before
+    a colon when the sentence opens with one."""
     sentence, _ = first_sentence(text.strip())
+    if labels:
+        label = _LABEL.match(sentence.strip())
+        if label and not _NOT_LABEL.search(label.group(1)):
+            return label.group(1).strip()
     return sentence.strip().rstrip(_EDGE_PUNCT)
 
 
@@ -602,7 +638,8 @@ def _finish(open_node: _Open) -> None:
     if open_node.fixed_heading is not None:
         node.heading = open_node.fixed_heading
     else:
-        node.heading = heading_of(own) if own.strip() else ""
+        labels = open_node.kind not in ("article", "")
+        node.heading = heading_of(own, labels=labels) if own.strip() else ""
     enum_nodes: list[Node] = []
     for i, item in enumerate(items):
         end = items[i + 1].start if i + 1 < len(items) else len(body)
@@ -756,7 +793,12 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
             continue
         if found.kind not in order:
             top = next((o.kind for o in reversed(stack) if o.kind != "annex"), None)
-            order.insert(order.index(top) + 1 if top else 0, found.kind)
+            # Below the heading it appears under; among the kinds already below that heading,
+            # GB/T 9704's customary order decides (（1） goes below 1.2.1, not above it).
+            at = order.index(top) + 1 if top else 0
+            while at < len(order) and _CUSTOMARY[order[at]] < _CUSTOMARY[found.kind]:
+                at += 1
+            order.insert(at, found.kind)
         level_rank = rank(found.kind)
         while stack and rank(stack[-1].kind) >= level_rank:
             _finish(stack.pop())
