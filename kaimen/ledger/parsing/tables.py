@@ -23,7 +23,10 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主责|主办")),
     ("co", re.compile(r"配合|协办|协助|参与|协同")),
     ("leader", re.compile(r"领导")),
-    ("resp", re.compile(r"责任(?:单位|部门|主体)|实施(?:单位|主体)|承办单位")),
+    (
+        "resp",
+        re.compile(r"责任(?:单位|部门|主体|处室)|实施(?:单位|主体)|承办单位|(?:部门|单位|处室)$"),
+    ),
     ("deadline", re.compile(r"时限|完成时间|时间节点|完成期限|时间安排|进度安排|截止")),
     ("quarter", re.compile(r"^(?:第?[一二三四1-4]季度|[一二三四]季度目标)")),
     ("category", re.compile(r"类别|分类|领域|板块|专项|方面")),
@@ -34,6 +37,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("task", re.compile(r"任务|事项|项目|重点工作|工作名称|名称|内容")),
 )
 _BARE_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
+_CATEGORY_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\S")
 
 
 def column_role(header: str) -> str | None:
@@ -54,6 +58,9 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
     column); 序号 alone with two other known columns is enough.
     """
     roles = [column_role(c) for c in cells]
+    if "task" not in roles and roles.count("measures") >= 2:
+        # 改革举措 | 主要内容: the first names the task, the second describes it.
+        roles[roles.index("measures")] = "task"
     known = {r for r in roles if r}
     does = known & {"task", "measures"}
     who = known & {"lead", "co", "resp", "deadline", "quarter"}
@@ -145,7 +152,7 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
     """
     headers: list[str] = []
     i = start
-    while i < len(lines) and column_role(lines[i]) is not None and len(headers) < 12:
+    while i < len(lines) and len(headers) < 12 and _header_like(lines[i]):
         headers.append(lines[i].strip())
         i += 1
     if len(headers) < 3 or header_roles(headers) is None or column_role(headers[0]) != "seq":
@@ -160,11 +167,19 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
         if not line:
             i += 1
             continue
-        if number.isdigit() and int(number) == expected and len(line) <= 4:
+        if _CATEGORY_LINE.match(line) and (current is None or len(current) >= width - 1):
+            # A category row between rows: 一、知识产权保护方面（共5项）
+            if current is not None:
+                grid.append(_fit(current, width))
+                current = None
+            grid.append([line] * width)
+        elif (
+            number.isdigit() and len(line) <= 4 and _next_row(int(number), expected, current, width)
+        ):
             if current is not None:
                 grid.append(_fit(current, width))
             current = [number]
-            expected += 1
+            expected = int(number) + 1
         elif current is None or len(current) >= 2 * width:
             break
         else:
@@ -173,6 +188,30 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
     if current is not None:
         grid.append(_fit(current, width))
     return (grid, i) if len(grid) > 1 else None
+
+
+def _next_row(number: int, expected: int, current: list[str] | None, width: int) -> bool:
+    """Whether a bare number starts the next row: the next 序号, or a later one once the row
+    before is complete (a published table may leave rows out: 14, then 21)."""
+    if number == expected:
+        return True
+    complete = current is None or len(current) >= width - 1
+    return complete and expected < number <= expected + 30
+
+
+def _header_like(line: str) -> bool:
+    """A header cell on its own line: a known column, or a short label such as 推广范围."""
+    text = "".join(line.split())
+    if _CATEGORY_LINE.match(text):
+        return False
+    if column_role(text) is not None:
+        return True
+    return (
+        0 < len(text) <= 8
+        and not text[0].isdigit()
+        and not _CATEGORY_LINE.match(text)
+        and not any(ch in text for ch in "，,。；;：:、")
+    )
 
 
 def _header_tokens(line: str) -> list[str]:
