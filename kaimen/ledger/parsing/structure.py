@@ -738,8 +738,17 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
     body_lines, tables = _take_tables(lines[body_from:])
     paragraphs = split_paragraphs(body_lines, hard_wrapped=hard_wrapped)
 
+    # An attachment that is not a notice's issued plan starts a part of its own even before
+    # any heading (a notice whose only content is the attached task table).
+    wrapper = any(_HANDS_OVER.search(p) for p in paragraphs[:40])
     first_marked = next(
-        (i for i, p in enumerate(paragraphs) if p in tables or match_heading_marker(p) is not None),
+        (
+            i
+            for i, p in enumerate(paragraphs)
+            if p in tables
+            or match_heading_marker(p) is not None
+            or (not wrapper and match_annex(p) is not None)
+        ),
         None,
     )
     if first_marked is None:

@@ -34,7 +34,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "measures",
         re.compile(r"措施|举措|具体内容|主要内容|工作内容|目标要求|工作目标|推进计划|具体工作"),
     ),
-    ("task", re.compile(r"任务|事项|项目|重点工作|工作名称|名称|内容")),
+    ("task", re.compile(r"任务|事项|实事|项目|重点工作|工作名称|名称|内容")),
 )
 _BARE_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
 _CATEGORY_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\S")
@@ -61,6 +61,9 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
     if "task" not in roles and roles.count("measures") >= 2:
         # 改革举措 | 主要内容: the first names the task, the second describes it.
         roles[roles.index("measures")] = "task"
+    if "task" not in roles and "measures" not in roles and None in roles[1:]:
+        # 民生实事 / 考核内容 …: the first column no header word names holds the task.
+        roles[roles.index(None, 1)] = "task"
     known = {r for r in roles if r}
     does = known & {"task", "measures"}
     who = known & {"lead", "co", "resp", "deadline", "quarter"}
@@ -158,6 +161,7 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
     if len(headers) < 3 or header_roles(headers) is None or column_role(headers[0]) != "seq":
         return None
     width = len(headers)
+    roles = header_roles(headers) or []
     grid: list[list[str]] = [headers]
     expected = 1
     current: list[str] | None = None
@@ -170,14 +174,14 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
         if _CATEGORY_LINE.match(line) and (current is None or len(current) >= width - 1):
             # A category row between rows: 一、知识产权保护方面（共5项）
             if current is not None:
-                grid.append(_fit(current, width))
+                grid.append(_fit(current, roles))
                 current = None
             grid.append([line] * width)
         elif (
             number.isdigit() and len(line) <= 4 and _next_row(int(number), expected, current, width)
         ):
             if current is not None:
-                grid.append(_fit(current, width))
+                grid.append(_fit(current, roles))
             current = [number]
             expected = int(number) + 1
         elif current is None or len(current) >= 2 * width:
@@ -186,7 +190,7 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
             current.append(line)
         i += 1
     if current is not None:
-        grid.append(_fit(current, width))
+        grid.append(_fit(current, roles))
     return (grid, i) if len(grid) > 1 else None
 
 
@@ -260,15 +264,47 @@ def spaced_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] | N
     return (grid, i) if len(grid) > 1 else None
 
 
-def _fit(cells: list[str], width: int) -> list[str]:
-    """A flattened row's cells to the table's width: extra lines belong to the longest text
-    column (the measures), missing ones are empty at the end."""
-    if len(cells) > width:
-        extra = len(cells) - width
-        # The second column is the task; the measures column is usually the third.
-        at = 2 if width > 3 else 1
-        cells = [*cells[:at], "".join(cells[at : at + extra + 1]), *cells[at + extra + 1 :]]
-    return cells + [""] * (width - len(cells))
+_UNIT_CELL = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,20}(?:局|委|办|中心|部|院|会|政府|公司|指挥部|街道|镇|乡|室|所|队|站|处|厅|署|行|社)$"
+)
+_TIME_CELL = re.compile(r"\d{1,2}\s*月|年底|年内|季度|[底末]前|长期|持续|常态化|全年")
+_UNIT_ROLES = ("lead", "co", "resp")
+
+
+def _fit(cells: list[str], roles: list[str | None]) -> list[str]:
+    """A flattened row's lines to the table's columns.
+
+    A row's lines are as many as its filled cells, not as many as the columns: unit names
+    (区发改局, one a line when several share a task) go to the unit columns, a time at the end
+    to the deadline column, and the other lines fill the remaining columns in order.
+    """
+    width = len(roles)
+    if len(cells) == width:
+        return cells
+    out = [""] * width
+    out[0] = cells[0]
+    rest = cells[1:]
+    deadline_col = width - 1 if roles[-1] == "deadline" else None
+    if deadline_col is not None and len(rest) > 1 and _TIME_CELL.search(rest[-1]):
+        out[deadline_col] = rest.pop()
+    unit_cols = [c for c in range(1, width) if roles[c] in _UNIT_ROLES]
+    units = [r for r in rest if _UNIT_CELL.match(r)] if unit_cols else []
+    texts = [r for r in rest if r not in units]
+    if unit_cols and units:
+        if len(unit_cols) == 1:
+            out[unit_cols[0]] = "、".join(units)
+        else:
+            out[unit_cols[0]] = units[0]
+            out[unit_cols[1]] = "、".join(units[1:])
+    free = [c for c in range(1, width) if c not in unit_cols and c != deadline_col]
+    if not free:
+        return out
+    for col, text in zip(free, texts, strict=False):
+        out[col] = text
+    if len(texts) > len(free):
+        # More lines than text columns: the last column takes them (a long measures cell).
+        out[free[-1]] = "".join(texts[len(free) - 1 :])
+    return out
 
 
 def owner_annotation(row: TableRow) -> str:
