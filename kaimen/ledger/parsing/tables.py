@@ -155,7 +155,12 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
     """
     headers: list[str] = []
     i = start
-    while i < len(lines) and len(headers) < 12 and _header_like(lines[i]):
+    while i < len(lines) and len(headers) < 12:
+        if not lines[i].strip():
+            i += 1  # a blank line between cells, as a page's table often leaves
+            continue
+        if not _header_like(lines[i]):
+            break
         headers.append(lines[i].strip())
         i += 1
     if len(headers) < 3 or header_roles(headers) is None or column_role(headers[0]) != "seq":
