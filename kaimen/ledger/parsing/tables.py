@@ -27,16 +27,20 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "resp",
         re.compile(r"责任(?:单位|部门|主体|处室)|实施(?:单位|主体)|承办单位|(?:部门|单位|处室)$"),
     ),
-    ("deadline", re.compile(r"时限|完成时间|时间节点|完成期限|时间安排|进度安排|截止")),
+    ("deadline", re.compile(r"时限|完成时间|时间节点|完成期限|截止")),
     ("quarter", re.compile(r"^(?:第?[一二三四1-4]季度|[一二三四]季度目标)")),
     ("category", re.compile(r"类别|分类|领域|板块|专项|方面")),
     (
         "measures",
-        re.compile(r"措施|举措|具体内容|主要内容|工作内容|目标要求|工作目标|推进计划|具体工作"),
+        re.compile(
+            r"措施|举措|具体内容|主要内容|工作内容|目标要求|工作目标|推进计划|具体工作|进度安排"
+            r"|时间安排|计划安排|工作计划"
+        ),
     ),
     ("task", re.compile(r"任务|事项|实事|项目|重点工作|工作名称|名称|内容")),
 )
 _BARE_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
+_TOTAL = re.compile(r"^(?:总分|合计|总计|小计|共计)$")
 _CATEGORY_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\S")
 
 
@@ -123,6 +127,15 @@ def read_grid(grid: list[list[str]]) -> Table | None:
             # One text merged across the row: a category (一、项目建设).
             table.sections.append((filled[0], len(table.rows)))
             continue
+        seq_col = roles.index("seq") if "seq" in roles else None
+        seq = cells[seq_col] if seq_col is not None and seq_col < len(cells) else ""
+        if seq and _CATEGORY_LINE.match(seq + "x") and not seq[-1:].isalnum():
+            # 一、 in the 序号 cell: a category row whose name is in the next cells.
+            name = next((c for c in cells[seq_col + 1 :] if c), "")
+            table.sections.append((seq + name, len(table.rows)))
+            continue
+        if not seq and seq_col is not None and _TOTAL.match(filled[0]):
+            continue  # 总分 / 合计: a sum, not a task
         row = TableRow(seq="", cells={})
         for col, text in enumerate(cells):
             role = roles[col] if col < len(roles) else None
