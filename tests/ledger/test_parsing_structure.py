@@ -398,3 +398,9 @@ def test_a_list_of_attachments_above_the_signature_is_not_a_part() -> None:
     assert [n.path for n in outline.nodes] == ["一", "附件1"]
     assert outline.nodes[0].children[0].text.endswith("3月底前开工20个项目。")
     assert "某某区一季度重点任务分解表" in outline.closing
+
+
+def test_a_speech_may_open_with_shouxian_and_go_on_with_di_er() -> None:
+    text = "一、提高站位\n大家都知道。首先，我们要认识到创建的意义。第二，我们要坚持创建惠民。\n"
+    outline = build_outline(text)
+    assert [c.marker for c in outline.nodes[0].children] == ["首先", "第二"]

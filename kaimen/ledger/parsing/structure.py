@@ -563,6 +563,11 @@ def _enum_candidates(body: str) -> dict[str, list[EnumMarker]]:
             found.setdefault(family, []).append(
                 EnumMarker(family, number, m.start(), end, m.group(0))
             )
+            if m.group(0) == "首先":
+                # A speaker may open with 首先 and go on with 第二, 第三.
+                found.setdefault("di", []).append(EnumMarker("di", 1, m.start(), end, m.group(0)))
+    if "di" in found:
+        found["di"].sort(key=lambda e: e.start)
     return found
 
 
