@@ -141,7 +141,7 @@ def _body(out: dict[str, Any], gold: dict[str, Any]) -> str:
     text = norm(out.get("text", ""))
     heading = norm(out.get("heading", ""))
     if "heading" in gold and heading and text.startswith(heading):
-        text = text[len(heading) :].lstrip(_EDGE.translate(_FOLD))
+        text = text[len(heading) :].lstrip("，,、：:；;。.！!？?".translate(_FOLD))
     return text
 
 

@@ -514,15 +514,25 @@ _LABEL = re.compile(r"^([^，,、；;。：:！!？?]{2,14})[：:](?=\S)")
 _NOT_LABEL = re.compile(r"由|为|是|包括|如下|下列|组成|主要有|有以下")
 
 
+# An owner annotation closing a heading: 一、强化科技创新（区科技局牵头）.
+_OWNER_NOTE = re.compile(
+    r"[（(][^（()）]{2,80}(?:牵头|负责|配合|责任单位|责任部门)[^（()）]{0,40}[）)]$"
+)
+
+
 def heading_of(text: str, *, labels: bool = False) -> str:
     """The heading in a node's text: its first sentence, or with ``labels`` the label before
-    a colon when the sentence opens with one."""
+    a colon when the sentence opens with one; an owner annotation at its end is not heading."""
     sentence, _ = first_sentence(text.strip())
     if labels:
         label = _LABEL.match(sentence.strip())
         if label and not _NOT_LABEL.search(label.group(1)):
             return label.group(1).strip()
-    return sentence.strip().rstrip(_EDGE_PUNCT)
+    heading = sentence.strip().rstrip(_EDGE_PUNCT)
+    note = _OWNER_NOTE.search(heading)
+    if note and note.start() > 0:
+        heading = heading[: note.start()].rstrip(_EDGE_PUNCT)
+    return heading
 
 
 @dataclass(frozen=True)
@@ -795,12 +805,18 @@ def build_outline(text: str, *, hard_wrapped: bool | None = None) -> Outline:
             seen_numbers.clear()
             heading = strip_edge_punct(paragraph[annex.end :])
             following = body[index + 1] if index + 1 < len(body) else ""
-            if not heading and _title_like(following):
+            listed = match_heading_marker(heading) if heading else None
+            if listed is not None:
+                # 附件：1．……表 2．……表: a list of attachments, each a child of 附件.
+                heading = ""
+            elif not heading and _title_like(following):
                 heading, skip_next = strip_edge_punct(following), True
             node = Node(marker=annex.marker, level=1, heading=heading, text="")
             roots.append(node)
             stack.append(_Open(node, "annex", [], fixed_heading=heading))
-            continue
+            if listed is None:
+                continue
+            paragraph = paragraph[annex.end :].strip()
         found = match_heading_marker(paragraph)
         if found is None:
             stack[-1].parts.append(paragraph)
