@@ -119,7 +119,8 @@ _MARKER = re.compile(
     rf"|(?P<cn>{_CN_NUM}) ?[、.](?![{CN_DIGITS}](?:[、.]|季度|月))"
     rf"|\( ?(?P<cn_paren>{_CN_NUM}) ?\)"
     # "1.5亿元" at the start of a wrapped line is a number, not a marker.
-    r"|(?P<arabic>\d{1,2}) ?(?:、|\.(?!\d))"
+    # 1.2018年…… is item 1 naming a year.
+    r"|(?P<arabic>\d{1,2}) ?(?:、|\.(?!\d)|\.(?=(?:19|20)\d\d年))"
     r"|\( ?(?P<arabic_paren>\d{1,2}) ?\)"
     r"|(?P<arabic_half>\d{1,2})\)(?!\d)"
     r"|(?P<circled>[\u2460-\u2473])"
