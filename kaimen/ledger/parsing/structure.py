@@ -494,10 +494,14 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
 # Sentences and in-paragraph enumerations
 
 
-def first_sentence(text: str) -> tuple[str, int]:
+# A heading runs to the first full stop: a semicolon inside it joins clauses of one sentence.
+HEADING_END = "。！？!?"
+
+
+def first_sentence(text: str, ends: str = SENTENCE_END) -> tuple[str, int]:
     """The first sentence of ``text`` and the index just past it (closing quotes included)."""
     for i, ch in enumerate(text):
-        if ch in SENTENCE_END or ch == "\n":
+        if ch in ends or ch == "\n":
             end = i + 1
             while end < len(text) and text[end] in _CLOSERS:
                 end += 1
@@ -524,7 +528,7 @@ _OWNER_NOTE = re.compile(
 def heading_of(text: str, *, labels: bool = False) -> str:
     """The heading in a node's text: its first sentence, or with ``labels`` the label before
     a colon when the sentence opens with one; an owner annotation at its end is not heading."""
-    sentence, _ = first_sentence(text.strip())
+    sentence, _ = first_sentence(text.strip(), HEADING_END)
     if labels:
         label = _LABEL.match(sentence.strip())
         if label and not _NOT_LABEL.search(label.group(1)):
