@@ -929,30 +929,32 @@ def _group_node(text: str) -> Node:
 
 
 def _table_nodes(table: Table) -> list[Node]:
-    """A table's rows as nodes; rows under a category row or category cell become children of a
-    node for that category."""
+    """A table's rows as nodes; rows under a category row, or sharing a category cell, become
+    children of a node for that category (a category cell inside a category row nests)."""
     rows = [_row_node(row, i) for i, row in enumerate(table.rows)]
-    if table.sections:
-        nodes: list[Node] = rows[: table.sections[0][1]]
-        bounds = [at for _, at in table.sections[1:]] + [len(rows)]
-        for (text, start), stop in zip(table.sections, bounds, strict=True):
-            group = _group_node(text)
-            group.children = rows[start:stop]
-            nodes.append(group)
+
+    def by_category(start: int, stop: int) -> list[Node]:
+        nodes: list[Node] = []
+        current: Node | None = None
+        for row, node in zip(table.rows[start:stop], rows[start:stop], strict=True):
+            if not row.category:
+                nodes.append(node)
+                current = None
+                continue
+            if current is None or current.text != row.category:
+                current = _group_node(row.category)
+                nodes.append(current)
+            current.children.append(node)
         return nodes
-    if not any(row.category for row in table.rows):
-        return rows
-    nodes = []
-    current: Node | None = None
-    for row, node in zip(table.rows, rows, strict=True):
-        if not row.category:
-            nodes.append(node)
-            current = None
-            continue
-        if current is None or current.text != row.category:
-            current = _group_node(row.category)
-            nodes.append(current)
-        current.children.append(node)
+
+    if not table.sections:
+        return by_category(0, len(rows))
+    nodes = by_category(0, table.sections[0][1])
+    bounds = [at for _, at in table.sections[1:]] + [len(rows)]
+    for (text, start), stop in zip(table.sections, bounds, strict=True):
+        group = _group_node(text)
+        group.children = by_category(start, stop)
+        nodes.append(group)
     return nodes
 
 

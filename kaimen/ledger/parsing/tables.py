@@ -71,7 +71,7 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
     known = {r for r in roles if r}
     does = known & {"task", "measures"}
     who = known & {"lead", "co", "resp", "deadline", "quarter"}
-    if (does and who) or ("seq" in known and len(known) >= 3):
+    if (does and who) or ("seq" in known and (len(known) >= 3 or (does and len(cells) >= 4))):
         return roles
     return None
 
@@ -116,6 +116,11 @@ def read_grid(grid: list[list[str]]) -> Table | None:
         roles = [b or a for a, b in zip(roles, below, strict=False)]
         header_end += 1
     headers = [_clean(c) for c in grid[header_end - 1]]
+    pairs = [
+        c
+        for c in range(len(headers) - 1)
+        if headers[c] and headers[c] == headers[c + 1] and roles[c] not in ("seq", None)
+    ]
     table = Table(rows=[])
     category = ""
     for raw in grid[header_end:]:
@@ -137,9 +142,18 @@ def read_grid(grid: list[list[str]]) -> Table | None:
         if not seq and seq_col is not None and _TOTAL.match(filled[0]):
             continue  # 总分 / 合计: a sum, not a task
         row = TableRow(seq="", cells={})
+        skip: set[int] = set()
+        for col in pairs:
+            if col + 1 < len(cells) and cells[col] and cells[col + 1] != cells[col]:
+                # A header over two columns whose cells differ in this row: the first holds
+                # a group (merged down its rows), the second a unit or a sub-item.
+                row.category = cells[col]
+                if _UNIT_CELL.match(cells[col + 1]):
+                    row.cells["lead"] = cells[col + 1]
+                skip.update((col, col + 1))
         for col, text in enumerate(cells):
             role = roles[col] if col < len(roles) else None
-            if not text or role is None or role == "leader":
+            if not text or role is None or role == "leader" or col in skip:
                 continue
             if role == "quarter":
                 row.quarters.append((headers[col] if col < len(headers) else "", text))
@@ -149,8 +163,8 @@ def read_grid(grid: list[list[str]]) -> Table | None:
                 row.category = text
             elif role not in row.cells:
                 row.cells[role] = text
-            elif row.cells[role] != text:
-                row.cells[role] += "、" + text if role in ("lead", "co", "resp") else text
+            elif row.cells[role] != text and role in ("lead", "co", "resp"):
+                row.cells[role] += "、" + text
         if row.category:
             category = row.category
         elif "category" in roles:
