@@ -404,3 +404,83 @@ def test_a_speech_may_open_with_shouxian_and_go_on_with_di_er() -> None:
     text = "一、提高站位\n大家都知道。首先，我们要认识到创建的意义。第二，我们要坚持创建惠民。\n"
     outline = build_outline(text)
     assert [c.marker for c in outline.nodes[0].children] == ["首先", "第二"]
+
+
+def test_decimal_numbering_nests_with_items_below_every_depth() -> None:
+    text = (
+        "某某区粮食应急预案\n"
+        "1 总则\n"
+        "1.1 编制目的\n"
+        "为了有效应对粮食市场异常波动，制定本预案。\n"
+        "1.2 工作原则\n"
+        "（1）统一领导。分级负责。\n"
+        "2 组织机构\n"
+        "2.1 指挥部\n"
+        "2.1.1 指挥部职责\n"
+        "（1）掌握粮食市场形势。\n"
+        "（2）完成交办的其他事项。\n"
+        "2.1.2 办公室职责\n"
+        "综合有关情况。\n"
+    )
+    assert _markers(build_outline(text)) == [
+        "1",
+        "1/1.1",
+        "1/1.2",
+        "1/1.2/（1）",
+        "2",
+        "2/2.1",
+        "2/2.1/2.1.1",
+        "2/2.1/2.1.1/（1）",
+        "2/2.1/2.1.1/（2）",
+        "2/2.1/2.1.2",
+    ]
+
+
+@pytest.mark.parametrize("line", ["1.5亿元的项目资金到位", "3 个项目已经开工"])
+def test_quantities_are_not_decimal_headings(line: str) -> None:
+    assert match_heading_marker(line) is None
+
+
+def test_a_table_of_contents_is_not_the_outline() -> None:
+    text = (
+        "某某区应急预案\n目  录\n1 总则\n2 组织机构\n"
+        "1 总则\n本预案适用于全区。\n2 组织机构\n成立指挥部。\n"
+    )
+    outline = build_outline(text)
+    assert _markers(outline) == ["1", "2"]
+    assert "目  录" in outline.preamble
+
+
+def test_a_label_before_a_colon_is_the_heading() -> None:
+    text = "一、等级划分\n（一）国家级（Ⅰ级）：两个以上省出现应急状态的情况。\n"
+    node = build_outline(text).nodes[0].children[0]
+    assert node.heading == "国家级（Ⅰ级）"
+    sentence = build_outline("第一章 总则\n第二条　国务院由下列人员组成：总理、副总理。\n")
+    assert sentence.nodes[0].children[0].heading == "国务院由下列人员组成：总理、副总理"
+
+
+def test_a_heading_runs_past_a_semicolon_to_the_full_stop() -> None:
+    text = "一、总体要求\n（一）坚持解放思想，实事求是；开拓创新。全面推进工作。\n"
+    assert build_outline(text).nodes[0].children[0].heading == "坚持解放思想，实事求是；开拓创新"
+
+
+def test_an_owner_annotation_is_not_part_of_the_heading() -> None:
+    text = "一、强化科技创新（区科技局牵头）\n（一）加强平台建设。加快建设研究院。\n"
+    assert build_outline(text).nodes[0].heading == "强化科技创新"
+
+
+def test_an_item_naming_a_year_is_not_a_decimal() -> None:
+    found = match_heading_marker("1.2018年主要工作目标任务分解表")
+    assert found is not None
+    assert (found.kind, found.marker) == ("arabic", "1.")
+
+
+def test_a_letter_that_issues_a_plan_is_titled_by_the_plan() -> None:
+    text = (
+        "国务院办公厅关于印发\n国 家 粮 食 应 急 预 案 的 函\n国办函〔2005〕57号\n"
+        "各省、自治区、直辖市人民政府：\n《国家粮食应急预案》已经国务院同意，现印发给你们，请认真实施。\n"
+        "国务院办公厅\n二〇〇五年六月十一日\n国家粮食应急预案\n1 总则\n本预案适用于全国。\n"
+    )
+    outline = build_outline(text)
+    assert outline.title == "国家粮食应急预案"
+    assert _markers(outline) == ["1"]

@@ -130,3 +130,57 @@ def test_a_table_inside_a_plan_hangs_under_the_heading_above_it() -> None:
     )
     doc = parse_text(text, year=2025, use_llm=False)
     assert [n.path for n in doc.walk()] == ["一", "二", "二/1", "二/2", "三"]
+
+
+def test_a_table_whose_cells_are_separated_by_spaces() -> None:
+    text = (
+        "2016年量化指标任务分工\n"
+        "序号 工 作 任 务 牵头负责部门\n"
+        "1 居民消费价格涨幅3%左右 发展改革委\n"
+        "2 城镇新增就业1000万人以上 人力资源社会保障部\n"
+    )
+    doc = parse_text(text, year=2016, use_llm=False)
+    assert [(n.marker, n.heading) for n in doc.walk()] == [
+        ("1", "居民消费价格涨幅3%左右"),
+        ("2", "城镇新增就业1000万人以上"),
+    ]
+    assert doc.nodes[1].text.endswith("（人力资源社会保障部牵头）")
+
+
+def test_a_header_over_two_columns_holding_a_group_and_a_unit() -> None:
+    text = (
+        "某县考核细则\n"
+        "序号\t考核项目\t考核项目\t分值\t考核内容\n"
+        "\t总分\t总分\t100\t\n"
+        "一、\t通用考核项目\t通用考核项目\t40\t\n"
+        "1\t组织领导\t组织领导\t8\t组织领导\n"
+        "二、\t部门履职考核项目\t部门履职考核项目\t60\t\n"
+        "1\t重点考核部门\t县农粮局\t30\t持续推进畜禽养殖污染控制\n"
+        "2\t重点考核部门\t县水利局\t30\t持续开展非法采砂专项整治\n"
+    )
+    doc = parse_text(text, year=2018, use_llm=False)
+    assert [(n.path, n.heading) for n in doc.walk()] == [
+        ("一", "通用考核项目"),
+        ("一/1", "组织领导"),
+        ("二", "部门履职考核项目"),
+        ("二/", "重点考核部门"),
+        ("二//1", "持续推进畜禽养殖污染控制"),
+        ("二//2", "持续开展非法采砂专项整治"),
+    ]
+    assert "县农粮局牵头" in doc.nodes[1].children[0].children[0].text
+
+
+def test_a_flattened_table_with_category_rows_and_skipped_numbers() -> None:
+    text = (
+        "附件\n推广清单\n序号\n改革举措\n主 要 内 容\n指导部门\n推广范围\n"
+        "一、知识产权保护方面（共1项）\n1\n“三合一”审判\n整合审判资源。\n最高人民法院\n全国\n"
+        "二、管理体制创新方面（共1项）\n5\n决策容错机制\n制定地方性法规。\n国家发展改革委\n全国\n"
+    )
+    doc = parse_text(text, year=2018, use_llm=False)
+    assert [(n.path, n.heading) for n in doc.walk()] == [
+        ("附件", "推广清单"),
+        ("附件/一", "知识产权保护方面（共1项）"),
+        ("附件/一/1", "“三合一”审判"),
+        ("附件/二", "管理体制创新方面（共1项）"),
+        ("附件/二/5", "决策容错机制"),
+    ]

@@ -465,7 +465,9 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
             or re.fullmatch(r"\s*[（(].*[）)]\s*", content)
             or _BYLINE.match(content.strip())
             or CELL_SEPARATOR in content
-            or column_role(content) == "seq"
+            or column_role(content.split(maxsplit=1)[0]) == "seq"
+            or "".join(content.split()) == "目录"
+            or match_annex(content.strip()) is not None
             or (parts and _LETTERHEAD.match(content.strip()))
             or length + len(content) > 80
         ):
