@@ -443,7 +443,12 @@ def _split_title(lines: list[str]) -> tuple[str, int]:
     body; a notice that issues a plan (关于印发《…》的通知) is titled by the plan it issues.
     """
     i = 0
-    while i < len(lines) and (not lines[i].strip() or _LETTERHEAD.match(lines[i].strip())):
+    # An attachment printed on its own starts with a bare 附件 / 附件1 above its title.
+    while i < len(lines) and (
+        not lines[i].strip()
+        or _LETTERHEAD.match(lines[i].strip())
+        or re.fullmatch(r"附件\s*\d{0,2}", lines[i].strip())
+    ):
         i += 1
     start = i
     parts: list[str] = []
