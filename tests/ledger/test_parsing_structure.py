@@ -484,3 +484,15 @@ def test_a_letter_that_issues_a_plan_is_titled_by_the_plan() -> None:
     outline = build_outline(text)
     assert outline.title == "国家粮食应急预案"
     assert _markers(outline) == ["1"]
+
+
+def test_a_fragment_that_starts_mid_enumeration_keeps_its_item() -> None:
+    text = (
+        "在全县农村工作会议上的讲话（节选）\n"
+        "四要加强组织领导，靠实工作责任。各乡镇要把春耕生产摆上重要位置，抓好落实。\n"
+        "同志们，春耕在即，让我们打好今年农村工作的第一仗！\n"
+    )
+    outline = build_outline(text)
+    assert [n.marker for n in outline.nodes] == ["四要"]
+    assert outline.nodes[0].text.startswith("加强组织领导")
+    assert outline.closing.startswith("同志们，春耕在即")

@@ -654,12 +654,13 @@ def _path_key(marker: str) -> str:
     return marker.strip().rstrip("、.．")
 
 
-def _finish(open_node: _Open) -> None:
+def _finish(open_node: _Open, items: list[EnumMarker] | None = None) -> None:
     """Turn a node's collected paragraphs into heading, own text and enumerated items."""
     node = open_node.node
     body = "\n".join(p for p in open_node.parts).strip()
-    _, lead_end = first_sentence(body)
-    items = find_enumeration(body, lead_end=lead_end)
+    if items is None:
+        _, lead_end = first_sentence(body)
+        items = find_enumeration(body, lead_end=lead_end)
     own = body[: items[0].start] if items else body
     node.text = own.strip()
     if open_node.fixed_heading is not None:
@@ -1034,19 +1035,36 @@ def _frame_body(paragraphs: list[str], tables: dict) -> tuple[list[str], list[st
     return body, closing
 
 
+def _fragment_enumeration(body: str) -> list[EnumMarker]:
+    """A fragment of a speech (a page of a longer text, or text cut off) may hold one item of
+    an enumeration, or start in its middle (四要……): taken when a marker opens a paragraph."""
+    starts = [
+        cand
+        for candidates in _enum_candidates(body).values()
+        for cand in candidates
+        if cand.family != "order" and (cand.start == 0 or body[cand.start - 1] == "\n")
+    ]
+    if not starts:
+        return []
+    first = min(starts, key=lambda c: c.start)
+    return _chain(_enum_candidates(body)[first.family], first)
+
+
 def _outline_without_headings(title: str, paragraphs: list[str]) -> Outline:
     """No 一、 / （一） anywhere: a short notice may still enumerate 一是……二是…… at top level."""
     kept, dropped = _split_closing(paragraphs)
     body = "\n".join(kept)
     items = find_enumeration(body, lead_end=len(body)) if body else []
     if len(items) < 2:
+        items = _fragment_enumeration(body)
+    if not items:
         flags = [
             "未识别到任何层级标记（如“一、”“（一）”“1.”或“一是”），无法拆分任务。"
             "请确认文件是讲话或工作方案的正文，或在审核页手工添加任务。"
         ]
         return Outline(title=title, preamble="\n".join(paragraphs), nodes=[], flags=flags)
     holder = _Open(Node(marker="", level=0, heading="", text=""), "", [body])
-    _finish(holder)
+    _finish(holder, items)
     outline = Outline(
         title=title,
         preamble=holder.node.text,
