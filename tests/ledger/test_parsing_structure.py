@@ -496,3 +496,13 @@ def test_a_fragment_that_starts_mid_enumeration_keeps_its_item() -> None:
     assert [n.marker for n in outline.nodes] == ["四要"]
     assert outline.nodes[0].text.startswith("加强组织领导")
     assert outline.closing.startswith("同志们，春耕在即")
+
+
+def test_a_leader_annotation_leaves_a_category_heading_but_a_scope_note_stays() -> None:
+    from kaimen.ledger.parsing.structure import without_owner_note
+
+    assert (
+        without_owner_note("主要经济指标等工作目标（牵头领导：张三、李四）")
+        == "主要经济指标等工作目标"
+    )
+    assert without_owner_note("通用考核项目（全部责任单位）") == "通用考核项目（全部责任单位）"
