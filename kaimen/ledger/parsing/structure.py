@@ -895,14 +895,15 @@ def _take_tables(lines: list[str]) -> tuple[list[str], dict[str, list[Node]]]:
             while end < len(lines) and CELL_SEPARATOR in lines[end]:
                 end += 1
             grid = [ln.split(CELL_SEPARATOR) for ln in lines[i:end]]
-        elif column_role(lines[i]) == "seq":
-            flat = flattened_rows(lines, i)
-            if flat is not None:
-                grid, end = flat
-        elif column_role(lines[i].split(maxsplit=1)[0] if lines[i].strip() else "") == "seq":
-            spaced = spaced_rows(lines, i)
-            if spaced is not None:
-                grid, end = spaced
+        elif lines[i].lstrip()[:1] in ("序", "编"):  # 序号 / 编号 heads a table's header
+            if column_role(lines[i]) == "seq":
+                flat = flattened_rows(lines, i)
+                if flat is not None:
+                    grid, end = flat
+            elif column_role(lines[i].split(maxsplit=1)[0]) == "seq":
+                spaced = spaced_rows(lines, i)
+                if spaced is not None:
+                    grid, end = spaced
         table = read_grid(grid) if grid else None
         if table is None:
             out.append(lines[i])
