@@ -464,11 +464,6 @@ def test_a_heading_runs_past_a_semicolon_to_the_full_stop() -> None:
     assert build_outline(text).nodes[0].children[0].heading == "坚持解放思想，实事求是；开拓创新"
 
 
-def test_an_owner_annotation_is_not_part_of_the_heading() -> None:
-    text = "一、强化科技创新（区科技局牵头）\n（一）加强平台建设。加快建设研究院。\n"
-    assert build_outline(text).nodes[0].heading == "强化科技创新"
-
-
 def test_an_item_naming_a_year_is_not_a_decimal() -> None:
     found = match_heading_marker("1.2018年主要工作目标任务分解表")
     assert found is not None
@@ -496,13 +491,3 @@ def test_a_fragment_that_starts_mid_enumeration_keeps_its_item() -> None:
     assert [n.marker for n in outline.nodes] == ["四要"]
     assert outline.nodes[0].text.startswith("加强组织领导")
     assert outline.closing.startswith("同志们，春耕在即")
-
-
-def test_a_leader_annotation_leaves_a_category_heading_but_a_scope_note_stays() -> None:
-    from kaimen.ledger.parsing.structure import without_owner_note
-
-    assert (
-        without_owner_note("主要经济指标等工作目标（牵头领导：张三、李四）")
-        == "主要经济指标等工作目标"
-    )
-    assert without_owner_note("通用考核项目（全部责任单位）") == "通用考核项目（全部责任单位）"

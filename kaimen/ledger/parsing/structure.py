@@ -526,29 +526,16 @@ _LABEL = re.compile(r"^([^，,、；;。：:！!？?]{2,14})[：:](?=\S)")
 _NOT_LABEL = re.compile(r"由|为|是|包括|如下|下列|组成|主要有|有以下")
 
 
-# An owner annotation closing a heading: 一、强化科技创新（区科技局牵头）.
-_OWNER_NOTE = re.compile(
-    r"[（(][^（()）]{0,80}(?:牵头|负责|配合|(?:责任单位|责任部门|责任领导|分管领导)[:：])[^（()）]{0,80}[）)]$"
-)
-
-
 def heading_of(text: str, *, labels: bool = False) -> str:
     """The heading in a node's text: its first sentence, or with ``labels`` the label before
-    a colon when the sentence opens with one; an owner annotation at its end is not heading."""
+    a colon when the sentence opens with one. An owner annotation at its end stays: the owners
+    step reads it there and takes it off."""
     sentence, _ = first_sentence(text.strip(), HEADING_END)
     if labels:
         label = _LABEL.match(sentence.strip())
         if label and not _NOT_LABEL.search(label.group(1)):
             return label.group(1).strip()
-    return without_owner_note(sentence.strip().rstrip(_EDGE_PUNCT))
-
-
-def without_owner_note(heading: str) -> str:
-    """A heading without the owner annotation at its end."""
-    note = _OWNER_NOTE.search(heading)
-    if note and note.start() > 0:
-        heading = heading[: note.start()].rstrip(_EDGE_PUNCT)
-    return heading
+    return sentence.strip().rstrip(_EDGE_PUNCT)
 
 
 @dataclass(frozen=True)
@@ -935,10 +922,8 @@ def _row_node(row: TableRow, index: int) -> Node:
 def _group_node(text: str) -> Node:
     marker = match_heading_marker(text)
     if marker is None:
-        return Node(
-            marker="", level=1, heading=without_owner_note(strip_edge_punct(text)), text=text
-        )
-    heading = without_owner_note(strip_edge_punct(text[marker.end :]))
+        return Node(marker="", level=1, heading=strip_edge_punct(text), text=text)
+    heading = strip_edge_punct(text[marker.end :])
     return Node(marker=marker.marker, level=1, heading=heading, text=text)
 
 
