@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-HELP = "Parse a speech or work plan (.txt, .docx, .pdf) into a proposed task ledger."
+HELP = "Parse a speech, work plan or task table (.txt, .docx, .xlsx, .pdf) into a proposed task ledger."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="the speech or plan (.txt, .docx or .pdf)")
+    parser.add_argument("file", help="the speech, plan or task table (.txt, .docx, .xlsx or .pdf)")
     parser.add_argument("--year", type=int, help="campaign year (default: from the title)")
     parser.add_argument("--format", choices=["json", "xlsx", "docx"], default="json")
     parser.add_argument(
