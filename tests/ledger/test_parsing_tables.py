@@ -185,3 +185,18 @@ def test_a_flattened_table_with_category_rows_and_skipped_numbers() -> None:
         ("二", "管理体制创新方面（共1项）"),
         ("二/5", "决策容错机制"),
     ]
+
+
+def test_a_flattened_row_with_two_tasks_under_one_number() -> None:
+    text = (
+        "2016年民生实事目标任务分解表\n"
+        "序号\n民生实事\n责任单位\n完成时限\n"
+        "1\n新建2座人行天桥。\n县住建局\n9月投入使用\n"
+        "2\n开工建设县老年养护楼。\n县民政局\n5月底前动工\n开工建设老年大学。\n12月底前\n"
+    )
+    doc = parse_text(text, year=2016, use_llm=False)
+    assert [(n.marker, n.heading) for n in doc.walk()] == [
+        ("1", "新建2座人行天桥"),
+        ("2", "开工建设县老年养护楼"),
+        ("2", "开工建设老年大学"),
+    ]

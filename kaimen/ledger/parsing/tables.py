@@ -206,14 +206,14 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
         if _CATEGORY_LINE.match(line) and (current is None or len(current) >= width - 1):
             # A category row between rows: 一、知识产权保护方面（共5项）
             if current is not None:
-                grid.append(_fit(current, roles))
+                grid.extend(_fit(part, roles) for part in _split_row(current, width))
                 current = None
             grid.append([line] * width)
         elif (
             number.isdigit() and len(line) <= 4 and _next_row(int(number), expected, current, width)
         ):
             if current is not None:
-                grid.append(_fit(current, roles))
+                grid.extend(_fit(part, roles) for part in _split_row(current, width))
             current = [number]
             expected = int(number) + 1
         elif current is None or len(current) >= 2 * width:
@@ -222,7 +222,7 @@ def flattened_rows(lines: list[str], start: int) -> tuple[list[list[str]], int] 
             current.append(line)
         i += 1
     if current is not None:
-        grid.append(_fit(current, roles))
+        grid.extend(_fit(part, roles) for part in _split_row(current, width))
     return (grid, i) if len(grid) > 1 else None
 
 
@@ -301,6 +301,20 @@ _UNIT_CELL = re.compile(
 )
 _TIME_CELL = re.compile(r"\d{1,2}\s*月|年底|年内|季度|[底末]前|长期|持续|常态化|全年")
 _UNIT_ROLES = ("lead", "co", "resp")
+
+
+def _split_row(cells: list[str], width: int) -> list[list[str]]:
+    """A flattened row holding two tasks under one 序号 (its cell merged down two rows): after a
+    short time line (5月底前动工) more lines follow than a row can hold. Each task is a row."""
+    if len(cells) <= width:
+        return [cells]
+    for at in range(2, len(cells) - 1):
+        line = cells[at]
+        if len(line) <= 12 and "。" not in line and _TIME_CELL.search(line):
+            rest = cells[at + 1 :]
+            if rest and not _UNIT_CELL.match(rest[0]):
+                return [cells[: at + 1], *_split_row([cells[0], *rest], width)]
+    return [cells]
 
 
 def _fit(cells: list[str], roles: list[str | None]) -> list[str]:
