@@ -3,6 +3,7 @@
 from bench import briefings as briefings_bench
 from bench import foundation
 from bench import ledger as ledger_bench
+from bench import parsing as parsing_bench
 from bench import targets as targets_bench
 
 if __name__ == "__main__":
@@ -10,6 +11,8 @@ if __name__ == "__main__":
     foundation.main([])
     print("== ledger ==")
     ledger_bench.main([])
+    print("== parsing: the corpus against its gold, and speed ==")
+    parsing_bench.main([])
     print("== targets ==")
     targets_bench.main([])
     print("== briefings and the dashboard ==")

@@ -250,8 +250,8 @@ def test_docx_with_word_numbering_parses_like_the_reference_text(tmp_path: Path)
         if found is None:
             document.add_paragraph(paragraph)
             continue
-        kind, m = found
-        _numbered(document.add_paragraph(paragraph[m.end() :]), num_id, kind.rank - 1)
+        level = ["cn", "cn_paren", "arabic", "arabic_paren", "circled"].index(found.kind)
+        _numbered(document.add_paragraph(paragraph[found.end :]), num_id, level)
     path = tmp_path / "speech.docx"
     document.save(str(path))
 
@@ -348,7 +348,7 @@ def test_spreadsheet_renamed_to_docx_is_refused(tmp_path: Path) -> None:
 def test_docx_renamed_to_xlsx_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as err:
         read_document(_write(tmp_path, "renamed.xlsx", _docx_bytes()))
-    assert err.value.code == "mismatch"
+    assert err.value.code == "not_xlsx"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,8 @@ class ParsedDocument:
     campaign_end: date | None = None
     # "rules" or "llm": who drafted the ledger
     source: str = "rules"
+    # The closing call, signature, date and 抄送/印发 lines: kept out of every task.
+    closing: str = ""
 
     def walk(self) -> Iterator[Node]:
         for node in self.nodes:
@@ -146,6 +148,7 @@ class ParsedDocument:
             "year": self.year,
             "campaign_end": self.campaign_end.isoformat() if self.campaign_end else None,
             "source": self.source,
+            "closing": self.closing,
             "counts": self.counts(),
         }
 
@@ -291,6 +294,7 @@ def parse_text(
         proposed_units=proposed,
         year=year,
         campaign_end=campaign_end,
+        closing=outline.closing,
     )
 
 
@@ -301,7 +305,7 @@ def parse_file(
     responsibility: list[ResponsibilityRule] | None = None,
     **options: Any,
 ) -> ParsedDocument:
-    """Read a .txt / .docx / .pdf and parse it; unreadable files raise ParseError."""
+    """Read a .txt / .docx / .xlsx / .pdf and parse it; unreadable files raise ParseError."""
     source = read_document(path)
     options.setdefault("hard_wrapped", source.hard_wrapped)
     return parse_text(source.text, year=year, responsibility=responsibility, **options)

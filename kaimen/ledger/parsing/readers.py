@@ -47,7 +47,7 @@ class ParseError(KaimenError):
 @dataclass(frozen=True)
 class SourceText:
     text: str
-    kind: str  # "txt" | "docx" | "pdf"
+    kind: str  # "txt" | "docx" | "xlsx" | "pdf"
     # Whether lines were wrapped at a fixed width: True for PDF (a text layer is lines on a
     # page), False for Word (a paragraph is a paragraph), None for plain text (detect).
     hard_wrapped: bool | None
@@ -178,9 +178,11 @@ def read_txt(path: Path) -> SourceText:
 # Word
 
 
-def _check_zip(path: Path) -> None:
-    """Refuse zip bombs, macros and XML entity declarations before python-docx opens the file."""
+def _check_zip(path: Path, expected: str = "docx") -> None:
+    """Refuse zip bombs, macros and XML entity declarations before python-docx or openpyxl
+    opens the file."""
     name = path.name
+    label = "Excel(.xlsx)" if expected == "xlsx" else "Word(.docx)"
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -205,12 +207,12 @@ def _check_zip(path: Path) -> None:
                 "zip_bomb",
             )
         names = {i.filename for i in infos}
-        if packages.office_kind(names) != "docx":
+        if packages.office_kind(names) != expected:
             raise _fail(
                 name,
-                "这不是 Word(.docx)文件(缺少正文部分)",
-                "请确认文件类型;Excel 或其他文件请不要改扩展名上传。",
-                "not_docx",
+                f"这不是 {label} 文件（缺少正文部分）",
+                "请确认文件类型；其他文件请不要改扩展名上传。",
+                f"not_{expected}",
             )
         if packages.has_macros(names):
             raise _fail(
@@ -414,6 +416,8 @@ def read_docx(path: Path) -> SourceText:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from kaimen.ledger.parsing.tables import CELL_SEPARATOR, read_grid
+
     try:
         document = docx.Document(str(path))
     except Exception as exc:
@@ -441,6 +445,13 @@ def read_docx(path: Path) -> SourceText:
                 paragraph_line(child, parent)
             elif child.tag == qn("w:tbl"):
                 table = Table(child, parent)
+                grid = [[cell.text for cell in row.cells] for row in table.rows]
+                if read_grid(grid) is not None:
+                    # A task table: one line a row, cells in grid order (merged cells repeated).
+                    lines.append("")
+                    lines.extend(CELL_SEPARATOR.join(" ".join(c.split()) for c in r) for r in grid)
+                    lines.append("")
+                    continue
                 # A merged cell appears once per grid column it spans. The set holds the
                 # elements themselves: lxml proxies' id() can be reused once one is freed.
                 seen: set[object] = set()
@@ -461,6 +472,44 @@ def read_docx(path: Path) -> SourceText:
     if not text.strip():
         raise _fail(path.name, "Word 文件中没有文字", "请检查是否上传了正确的文件。", "empty")
     return SourceText(text, "docx", False, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+def read_xlsx(path: Path) -> SourceText:
+    """A workbook of task tables: each sheet's rows as lines, cells separated by a tab."""
+    _check_zip(path, "xlsx")
+    import openpyxl
+
+    from kaimen.ledger.parsing.tables import CELL_SEPARATOR
+
+    try:
+        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    except Exception as exc:
+        # openpyxl raises several types (KeyError, ValueError, lxml errors) for a damaged file.
+        raise _fail(
+            path.name,
+            "Excel 文件已损坏，无法打开",
+            "请用 Excel 或 WPS 打开后重新“另存为”.xlsx 再上传。",
+            "corrupted",
+        ) from exc
+    lines: list[str] = []
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells = ["" if v is None else " ".join(str(v).split()) for v in row]
+                while cells and not cells[-1]:
+                    cells.pop()
+                lines.append(CELL_SEPARATOR.join(cells) if len(cells) > 1 else "".join(cells))
+            lines.append("")
+    finally:
+        workbook.close()
+    text = "\n".join(lines)
+    if not text.strip():
+        raise _fail(path.name, "Excel 文件中没有文字", "请检查是否上传了正确的文件。", "empty")
+    return SourceText(text, "xlsx", False, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,15 +685,17 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Sourc
             )
         return read_pdf(path)
     if kind == "zip":
+        if suffix == ".xlsx":
+            return read_xlsx(path)
         if suffix not in (".docx", ""):
             raise _fail(
                 name,
-                f"扩展名是“{suffix}”,但只支持 Word(.docx)、PDF 和文本文件",
-                "Excel 等文件请不要改扩展名上传;讲话稿请另存为 .docx 或 .pdf。",
+                f"扩展名是“{suffix}”，但只支持 Word（.docx）、Excel（.xlsx）、PDF 和文本文件",
+                "其他文件请不要改扩展名上传；讲话稿请另存为 .docx 或 .pdf。",
                 "mismatch",
             )
         return read_docx(path)
-    if suffix in (".docx", ".pdf", ".doc"):
+    if suffix in (".docx", ".xlsx", ".pdf", ".doc"):
         raise _fail(
             name,
             f"文件扩展名是“{suffix}”,但内容不是该格式(文件可能已损坏)",
