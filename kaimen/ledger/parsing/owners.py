@@ -1,0 +1,477 @@
+"""Owners a document names itself: the strongest signal of who carries a task.
+
+Official plans write the owner beside the item, in several customary forms:
+
+- a trailing or inline annotation: ``（区发改局牵头，区财政局、区自然资源局配合）``,
+  ``（责任单位：区商务局；完成时限：2025年6月底前）``, ``〔责任单位：区财政局〕``,
+  ``（税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门）``,
+  ``（区政务服务局牵头，区级相关部门按职责分工负责）``, or a bare list of units
+  ``（工业和信息化部、公安部、应急管理部）``;
+- labelled lines after the item: ``牵头单位：区商务局`` / ``配合单位：……`` / ``责任单位：……``;
+- ``由区投促局负责`` / ``由区商务局牵头，区财政局配合``;
+- a sentence whose subject is a unit: ``区发改局要牵头……``, ``城关街道要……``, ``调度办要……``.
+
+Names are matched to the unit tree by ``UnitDirectory``: full names, the short forms of the
+district's units (``区发改局`` → ``区发展和改革局``, shipped in ``data/unit_short_names.csv`` and
+extended by the office's own aliases), and the district prefix dropped or added. A name that
+matches nothing is kept as written and reported, never replaced by a guess. Collective owners
+(``各镇街``, ``各有关部门``, ``区直各部门``) are kept as written: they are not units.
+
+Pure Python: no database. The caller passes the unit names and aliases it knows.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+
+# What the name of an organisation ends with. Long forms first: the alternation is tried in order.
+_SUFFIX = (
+    "委员会|办公室|管委会|指挥部|领导小组|工作组|工作专班|专班|小组|总局|总署|分局|中心|街道|"
+    "办事处|政府|公司|集团|银行|法院|检察院|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
+)
+_UNIT_NAME = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9（）()]{{1,24}}?(?:{_SUFFIX})")
+_UNIT_LIKE = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9（）()]{{1,24}}(?:{_SUFFIX})$")
+# Collective owners: a class of units, not one of them.
+_COLLECTIVE = re.compile(
+    r"^[一二三四五六七八九十两\d]+个|^(?:各|区直各|区级各|市直各|市级各|县直各|区属各|全区各|其他|有关|相关|区级相关|区级有关|"
+    r"市级有关|市级相关|市直有关|区直有关|区直相关)|各(?:有关|相关)?(?:部门|单位|镇街|街镇|镇|街道|乡镇)"
+)
+
+_OPEN = "（(〔【["
+_CLOSE = "）)〕】]"
+_BRACKETED = re.compile(r"[（(〔【\[]([^（()）〔〕【】\[\]]{2,200})[）)〕】\]]")
+
+_LEAD_KEYS = "牵头单位|牵头部门|主责单位|主办单位|责任牵头单位"
+_CO_KEYS = "配合单位|配合部门|协办单位|协助单位|参与单位|协同单位"
+_ANY_KEYS = "责任单位|责任部门|责任主体|实施单位|承办单位"
+_DEADLINE_KEYS = "完成时限|完成时间|时间节点|完成期限|时限要求|时限"
+_KEY = re.compile(
+    rf"({_LEAD_KEYS}|{_CO_KEYS}|{_ANY_KEYS}|{_DEADLINE_KEYS}|责任领导|牵头领导)\s*[：:]\s*"
+)
+
+_SPLIT = re.compile(r"\s*[、，,；;/]\s*|\s+")
+_JOIN = re.compile(r"(?<=[^\s])(?:和|及|与|以及)(?=[^\s])")
+_TRAILING_ETC = re.compile(r"(?:等(?:相关|有关)?(?:部门|单位|镇街|街道)?)$")
+
+# Role words after a list of names.
+_LEAD_WORDS = re.compile(r"(?:牵头负责|牵头抓总|牵头|负总责|为牵头单位|主责)$")
+_CO_WORDS = re.compile(r"(?:协同配合|配合|协助|参与|协同|协办)$")
+_SHARED_WORDS = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|按职能负责|共同负责|负责|落实)$")
+_FIRST_IS_LEAD = re.compile(
+    r"排在?第一位的?(?:单位|部门)?为牵头|排名第一的?(?:单位|部门)?为牵头|第一个?为牵头"
+)
+
+# A time limit written into a role annotation: （区发改局牵头，2025年6月底前完成）
+_TIME_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|[底末]前|年底|季度|长期|持续推进|常态化|前完成")
+
+# 由区商务局牵头，区财政局配合 / 由区投促局负责
+_BY = re.compile(r"由([^。；;，,（(]{2,60}?)(牵头负责|牵头|负责|组织实施|具体负责)")
+# A sentence whose subject is a unit: 区发改局要牵头…… / 城关街道要…… / 调度办要……
+_SUBJECT_VERB = "要牵头|牵头|要会同|会同|要负责|负责|要|需|须|务必|应当"
+_SENTENCE_START = re.compile(r"(?:^|(?<=[。；;！!？?\n]))\s*")
+
+
+@dataclass(frozen=True)
+class NamedOwner:
+    """Units a passage of the document names, as written."""
+
+    lead: tuple[str, ...]
+    co: tuple[str, ...]
+    source: str  # "annotation" | "subject" | "table"
+    words: str = ""  # the passage that named them
+    deadline_text: str = ""
+    # Where an annotation sits in the text (to strip it from a title), or None.
+    span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "lead": list(self.lead),
+            "co": list(self.co),
+            "source": self.source,
+            "words": self.words,
+        }
+        if self.deadline_text:
+            data["deadline_text"] = self.deadline_text
+        return data
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A named owner matched to the unit tree."""
+
+    lead_units: list[str]
+    co_units: list[str]
+    unmatched: list[str]
+    collective: list[str]
+    flags: list[str] = field(default_factory=list)
+
+
+def is_collective(name: str) -> bool:
+    return bool(_COLLECTIVE.search(name))
+
+
+def looks_like_unit(name: str) -> bool:
+    return bool(_UNIT_LIKE.match(name)) or is_collective(name)
+
+
+def split_units(raw: str) -> list[str]:
+    """``区财政局、区自然资源局和区住建局等部门`` → the three names, as written."""
+    names: list[str] = []
+    for part in _SPLIT.split(raw.strip(" 。.")):
+        part = _TRAILING_ETC.sub("", part.strip()) or part.strip()
+        if not part:
+            continue
+        # 和/及 join two units only when both sides are names ("区财政局和区税务局"), not inside
+        # one ("区发展和改革局").
+        pieces = _JOIN.split(part)
+        if len(pieces) > 1 and all(_UNIT_LIKE.match(p) or is_collective(p) for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | None:
+    """Parse ``X牵头，Y配合`` / ``X、Y负责，排在第一位的为牵头单位`` / ``X、Y``.
+
+    Returns (lead, co, deadline_text, complete) or None when the passage is not about owners.
+    """
+    lead: list[str] = []
+    co: list[str] = []
+    shared: list[str] = []
+    deadline = ""
+    keyed = list(_KEY.finditer(content))
+    if keyed:
+        for i, m in enumerate(keyed):
+            end = keyed[i + 1].start() if i + 1 < len(keyed) else len(content)
+            value = content[m.end() : end].strip(" ；;，,。")
+            key = m.group(1)
+            if re.fullmatch(_DEADLINE_KEYS, key):
+                deadline = value
+            elif key in ("责任领导", "牵头领导"):
+                continue
+            else:
+                names = split_units(value)
+                if not names or not all(looks_like_unit(n) for n in names):
+                    return None
+                if re.fullmatch(_LEAD_KEYS, key):
+                    lead += names
+                elif re.fullmatch(_CO_KEYS, key):
+                    co += names
+                else:
+                    shared += names
+        if not (lead or co or shared):
+            return None
+        if not lead and shared:
+            lead, co = shared[:1], shared[1:] + co
+        elif shared:
+            co = shared + co
+        return lead, co, deadline, True
+    # Names listed before the role word of a later segment share it:
+    # "区发改局牵头，区财政局、区交运局等部门，各街道办事处配合".
+    pending: list[str] = []
+    for segment in re.split(r"[；;，,]", content):
+        segment = segment.strip(" 。")
+        if not segment:
+            continue
+        if _FIRST_IS_LEAD.search(segment):
+            continue
+        if _TIME_WORDS.search(segment) and not deadline:
+            deadline = segment
+            continue
+        for words, bucket in ((_LEAD_WORDS, lead), (_CO_WORDS, co), (_SHARED_WORDS, shared)):
+            m = words.search(segment)
+            if m and m.start() > 0:
+                names = split_units(segment[: m.start()])
+                if not names or not all(looks_like_unit(n) for n in names):
+                    return None
+                bucket.extend(pending + names)
+                pending = []
+                break
+        else:
+            names = split_units(segment)
+            if not names or not all(looks_like_unit(n) for n in names):
+                return None
+            pending.extend(names)
+    if pending and not (lead or co or shared):
+        return None
+    shared.extend(pending)
+    if not (lead or co or shared):
+        return None
+    if lead:
+        co = co + [n for n in shared if n not in lead]
+    else:
+        # "X、Y负责" and "X、Y按职责分工负责" with no lead marked: the first named leads,
+        # which is also what "排在第一位的为牵头单位" says.
+        names = shared + co
+        lead, co = names[:1], names[1:]
+    return lead, co, deadline, True
+
+
+def _bare_list(content: str) -> list[str] | None:
+    """``（工业和信息化部、公安部、应急管理部）``: a bracket holding only unit names."""
+    names = split_units(content)
+    if len(names) < 1 or not all(_UNIT_LIKE.match(n) or is_collective(n) for n in names):
+        return None
+    if not any(_UNIT_LIKE.match(n) for n in names):
+        return None
+    return names
+
+
+def find_named_owner(text: str, *, directory: UnitDirectory | None = None) -> NamedOwner | None:
+    """The owners ``text`` names itself, or None. Annotations win over ``由…负责``, which wins
+    over a sentence's subject. ``directory`` adds its names (full or short) to the subjects
+    recognised by their ending alone."""
+    annotated = _from_brackets(text) or _from_labels(text)
+    if annotated is not None:
+        return annotated
+    m = _BY.search(text)
+    if m:
+        tail = re.split(r"[。；;]", text[m.end() : m.end() + 80])[0]
+        co_match = re.search(r"[，,]\s*([^。；;，,]{2,60}?)(?:配合|协助|参与)", tail)
+        lead = split_units(m.group(1))
+        if lead and all(looks_like_unit(n) for n in lead):
+            co = split_units(co_match.group(1)) if co_match else []
+            co = [n for n in co if looks_like_unit(n)]
+            words = m.group(0) + (tail[: co_match.end()] if co_match else "")
+            first, rest = lead[:1], lead[1:]
+            return NamedOwner(tuple(first), tuple(rest + co), "annotation", words)
+    return _from_subject(text, directory.subject_re if directory is not None else None)
+
+
+def _from_brackets(text: str) -> NamedOwner | None:
+    found: list[NamedOwner] = []
+    for m in _BRACKETED.finditer(text):
+        content = m.group(1).strip()
+        parsed = _role_segments(content)
+        if parsed is None:
+            names = _bare_list(content)
+            # A bare list counts only where it closes the item or a sentence of it, as
+            # annotations do; "(区财政局)" inside a sentence may be an aside.
+            after = text[m.end() : m.end() + 1]
+            if names is None or (after and after not in "。；;，,\n"):
+                continue
+            parsed = (names[:1], names[1:], "", True)
+        lead, co, deadline, _ = parsed
+        found.append(
+            NamedOwner(tuple(lead), tuple(co), "annotation", m.group(0), deadline, m.span())
+        )
+    if not found:
+        return None
+    # Several annotations in one item (one per sentence): the owners of all of them, the first
+    # lead leading.
+    lead = list(found[0].lead)
+    co: list[str] = []
+    for owner in found:
+        for name in [*owner.lead, *owner.co]:
+            if name not in lead and name not in co:
+                co.append(name)
+    deadline = next((o.deadline_text for o in reversed(found) if o.deadline_text), "")
+    words = "".join(o.words for o in found)
+    return NamedOwner(tuple(lead), tuple(co), "annotation", words, deadline, found[-1].span)
+
+
+def _from_labels(text: str) -> NamedOwner | None:
+    """``牵头单位：…配合单位：…`` / ``责任单位：…；完成时限：…`` outside brackets."""
+    first = _KEY.search(text)
+    if first is None:
+        return None
+    content = text[first.start() :]
+    # Stop at the end of the labelled passage: a sentence end that is not followed by another
+    # label.
+    parsed = _role_segments(content.rstrip("。 \n"))
+    if parsed is None:
+        # Labels followed by prose ("责任单位：区商务局。推动……"): read up to the first 。
+        cut = content.split("。")[0]
+        parsed = _role_segments(cut)
+        if parsed is None:
+            return None
+        content = cut
+    lead, co, deadline, _ = parsed
+    span = (first.start(), first.start() + len(content))
+    return NamedOwner(tuple(lead), tuple(co), "annotation", content.strip(), deadline, span)
+
+
+_GENERIC_SUBJECT = re.compile(rf"({_UNIT_NAME.pattern})(?:{_SUBJECT_VERB})")
+
+
+def _from_subject(text: str, known: re.Pattern[str] | None) -> NamedOwner | None:
+    if not re.search(_SUBJECT_VERB, text):
+        return None
+    for start in _SENTENCE_START.finditer(text):
+        rest = text[start.end() : start.end() + 60]
+        if not rest:
+            continue
+        subject = None
+        if known is not None:
+            m = known.match(rest)
+            if m:
+                subject = m.group(1)
+        if subject is None:
+            m = _GENERIC_SUBJECT.match(rest)
+            if m and not is_collective(m.group(1)) and _plausible_subject(m.group(1)):
+                subject = m.group(1)
+        if subject is None:
+            continue
+        tail = rest[len(subject) :]
+        co_match = re.match(
+            r"(?:要)?会同([^，,。；;]{2,40}?)(?:等|，|,|共同|一起|研究|制定|开展)", tail
+        )
+        co = split_units(co_match.group(1)) if co_match else []
+        co = [n for n in co if looks_like_unit(n)]
+        return NamedOwner((subject,), tuple(co), "subject", rest[: len(subject) + 4])
+    return None
+
+
+# Words that end like a unit but are not one when they open a sentence.
+_NOT_SUBJECT = re.compile(
+    r"(?:工作|任务|政策|社会|全社会|机会|大会|会议|部署|全部|内部|外部|局部|干部|基层干部)$"
+)
+
+
+def _plausible_subject(name: str) -> bool:
+    if _NOT_SUBJECT.search(name):
+        return False
+    # A subject found by its ending alone must say which body it is: a district unit
+    # (区…), a street or town, a task force or office.
+    return bool(
+        re.match(r"^(?:区|市|县|省|镇|乡)", name)
+        or re.search(r"(?:街道|镇|乡|专班|办公室|办|中心|指挥部|领导小组|工作组)$", name)
+    )
+
+
+def strip_annotation(text: str, owner: NamedOwner | None) -> str:
+    """``text`` without the owner annotation ``owner`` was read from (titles and summaries)."""
+    if owner is None or owner.span is None or not owner.words:
+        return text
+    cleaned = text
+    for m in list(_BRACKETED.finditer(text))[::-1]:
+        if m.group(0) in owner.words:
+            cleaned = cleaned[: m.start()] + cleaned[m.end() :]
+    if cleaned == text and owner.words in text:
+        cleaned = text.replace(owner.words, "")
+    return re.sub(r"\s+([。；;，,])", r"\1", cleaned).strip(" ，,；;")
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching names to units
+
+
+@lru_cache(maxsize=1)
+def shipped_short_names() -> tuple[tuple[str, str], ...]:
+    """(short form, full name) rows of ``data/unit_short_names.csv``; a short form may have
+    several full names (districts name the same office differently); the first that exists in
+    the tree is taken."""
+    raw = resources.files("kaimen.ledger.parsing").joinpath("data/unit_short_names.csv")
+    rows = csv.reader(raw.read_text(encoding="utf-8").splitlines())
+    next(rows, None)
+    return tuple(
+        (short.strip(), full.strip())
+        for short, full, *_ in (r for r in rows if len(r) >= 2)
+        if short.strip() and full.strip()
+    )
+
+
+class UnitDirectory:
+    """The unit tree's names, with every form a document may use for them."""
+
+    def __init__(
+        self,
+        units: Iterable[str],
+        *,
+        aliases: Mapping[str, str] | None = None,
+        short_names: Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        self.units = list(dict.fromkeys(u for u in units if u))
+        known = set(self.units)
+        self.lookup: dict[str, str] = {}
+        for unit in self.units:
+            self.lookup.setdefault(unit, unit)
+        # The office's own aliases first: they are the district's word for its units.
+        for alias, unit in (aliases or {}).items():
+            if unit in known and alias:
+                self.lookup.setdefault(alias, unit)
+        rows = shipped_short_names() if short_names is None else tuple(short_names)
+        for short, full in rows:
+            if full in known:
+                self.lookup.setdefault(short, full)
+        for unit in self.units:
+            # Speeches drop the district prefix (商务局) and the party committee's 委 is kept
+            # (区委组织部 → 组织部 is in the table; 区纪委监委 → 纪委监委 here).
+            if unit.startswith("区") and len(unit) > 3:
+                self.lookup.setdefault(unit[1:], unit)
+        for short in list(self.lookup):
+            if short.startswith("区") and len(short) > 3:
+                self.lookup.setdefault(short[1:], self.lookup[short])
+
+    def match(self, name: str) -> str | None:
+        name = re.sub(r"\s+", "", name)
+        if not name:
+            return None
+        found = self.lookup.get(name)
+        if found is None and not name.startswith("区"):
+            found = self.lookup.get("区" + name) or self.lookup.get("区委" + name)
+        return found
+
+    @cached_property
+    def subject_re(self) -> re.Pattern[str] | None:
+        """A sentence opening with any form of a unit's name and a verb (区商务局要……)."""
+        names = sorted(self.lookup, key=len, reverse=True)
+        if not names:
+            return None
+        alternation = "|".join(re.escape(n) for n in names)
+        return re.compile(rf"({alternation})(?:{_SUBJECT_VERB})")
+
+    def resolve(self, owner: NamedOwner) -> Resolved:
+        lead: list[str] = []
+        co: list[str] = []
+        unmatched: list[str] = []
+        collective: list[str] = []
+        flags: list[str] = []
+        for role, names in (("lead", owner.lead), ("co", owner.co)):
+            for name in names:
+                if is_collective(name):
+                    collective.append(name)
+                    if name not in co:
+                        co.append(name)
+                    continue
+                unit = self.match(name)
+                if unit is None:
+                    unmatched.append(name)
+                    unit = name
+                target = lead if role == "lead" else co
+                if unit not in lead and unit not in co:
+                    target.append(unit)
+        if unmatched:
+            flags.append(
+                "原文点名的单位“" + "”“".join(unmatched) + "”在单位名录中找不到:"
+                "请在审核时对应到名录中的单位(可记住这一简称),或请系统管理员增设该单位。"
+            )
+        if collective:
+            flags.append(
+                "原文的“" + "”“".join(collective) + "”是泛指的一类单位,已照原文列为配合方,"
+                "未替换为具体单位;如需逐一落实,请手工指定。"
+            )
+        return Resolved(lead, co, unmatched, collective, flags)
+
+
+@lru_cache(maxsize=8)
+def _directory(units: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> UnitDirectory:
+    return UnitDirectory(units, aliases=dict(aliases))
+
+
+def directory_for(units: Iterable[str], aliases: Mapping[str, str] | None = None) -> UnitDirectory:
+    """A (cached) directory for these unit names and aliases."""
+    return _directory(tuple(units), tuple(sorted((aliases or {}).items())))
+
+
+def default_unit_names(responsibility_units: Iterable[str]) -> list[str]:
+    """Without a unit tree: the responsibility table's units and the short-name data's full names."""
+    return list(
+        dict.fromkeys([*responsibility_units, *(full for _, full in shipped_short_names())])
+    )
