@@ -1,0 +1,283 @@
+"""Owners a document names itself: annotations, labelled lines, 由…负责, a unit as subject."""
+
+from __future__ import annotations
+
+import pytest
+
+from kaimen.ledger.parsing import parse_text
+from kaimen.ledger.parsing.owners import (
+    UnitDirectory,
+    find_named_owner,
+    is_collective,
+    shipped_short_names,
+    split_units,
+    strip_annotation,
+)
+
+DISTRICT = [
+    "区发展和改革局",
+    "区财政局",
+    "区自然资源和规划局",
+    "区人力资源和社会保障局",
+    "区住房和城乡建设局",
+    "区市场监督管理局",
+    "区文化广电旅游体育局",
+    "区商务局",
+    "区投资促进局",
+    "区委区政府督查室",
+    "区开门红工作调度办公室",
+    "城关街道",
+]
+
+
+@pytest.fixture(scope="module")
+def directory() -> UnitDirectory:
+    return UnitDirectory(DISTRICT)
+
+
+def _owner(text: str, directory: UnitDirectory | None = None):
+    owner = find_named_owner(text, directory=directory)
+    assert owner is not None, text
+    return owner
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加快项目前期工作。（区发改局牵头，区财政局、区自然资源局配合）",
+        "加快项目前期工作。(区发改局牵头,区财政局、区自然资源局配合)",
+        "加快项目前期工作（区发改局牵头，区财政局和区自然资源局配合）。",
+    ],
+)
+def test_it_reads_lead_and_co_units_from_an_annotation(text, directory):
+    owner = _owner(text)
+    assert owner.lead == ("区发改局",)
+    assert owner.co == ("区财政局", "区自然资源局")
+    assert owner.source == "annotation"
+    resolved = directory.resolve(owner)
+    assert resolved.lead_units == ["区发展和改革局"]
+    assert resolved.co_units == ["区财政局", "区自然资源和规划局"]
+    assert resolved.unmatched == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "开展消费季活动。（责任单位：区商务局、区文旅局；完成时限：2025年6月底前）",
+        "开展消费季活动。(责任单位:区商务局、区文旅局;完成时限:2025年6月底前)",
+        "开展消费季活动〔责任单位：区商务局、区文旅局；完成时限：2025年6月底前〕",
+    ],
+)
+def test_it_reads_responsible_units_and_time_limit(text):
+    owner = _owner(text)
+    assert owner.lead == ("区商务局",)
+    assert owner.co == ("区文旅局",)
+    assert owner.deadline_text == "2025年6月底前"
+
+
+def test_the_first_listed_leads_when_the_document_says_so():
+    owner = _owner(
+        "落实减税降费政策。（税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门）"
+    )
+    assert owner.lead == ("税务总局",)
+    assert owner.co == ("财政部", "海关总署")
+    owner = _owner("完善人才政策（区人社局、区科技局负责，排在第一位的为牵头单位）。")
+    assert owner.lead == ("区人社局",)
+
+
+def test_units_sharing_duties_with_no_lead_marked_are_led_by_the_first():
+    owner = _owner("完善人才政策。（区人社局、区科技局按职责分工负责）")
+    assert owner.lead == ("区人社局",)
+    assert owner.co == ("区科技局",)
+
+
+def test_a_lead_with_everyone_else_by_their_duties(directory):
+    owner = _owner(
+        "全面实施清单管理。（市政府办公室、市审改办牵头，市级各有关部门及各县市区政府按职责分工负责）"
+    )
+    # Two units lead jointly; the ledger keeps the first as lead (drafting says so).
+    assert owner.lead == ("市政府办公室", "市审改办")
+    assert "市级各有关部门" in owner.co
+    resolved = directory.resolve(owner)
+    assert "市级各有关部门" in resolved.collective
+    assert "市级各有关部门" not in resolved.unmatched
+
+
+def test_names_listed_before_a_later_role_word_share_it():
+    owner = _owner("加强项目储备。（区发改局牵头，区财政局、区交运局等部门，各街道办事处配合）")
+    assert owner.lead == ("区发改局",)
+    assert owner.co == ("区财政局", "区交运局", "各街道办事处")
+
+
+def test_a_bare_list_of_units_closing_an_item():
+    owner = _owner("研发推广新型应急通信装备。（工信部、公安部、应急管理部）")
+    assert owner.lead == ("工信部",)
+    assert owner.co == ("公安部", "应急管理部")
+
+
+def test_brackets_that_name_no_unit_are_not_owners():
+    assert find_named_owner("编制《纲要》（以下简称《纲要》），确保2025年底前完成。") is None
+    assert find_named_owner("提升服务（含线上服务）质量，做到有求必应。") is None
+
+
+def test_labelled_lines_after_an_item():
+    text = (
+        "推进政务服务一网通办。牵头单位：区政务服务局配合单位：区大数据中心、各镇街"
+        "完成时限：2025年9月底前"
+    )
+    owner = _owner(text)
+    assert owner.lead == ("区政务服务局",)
+    assert owner.co == ("区大数据中心", "各镇街")
+    assert owner.deadline_text == "2025年9月底前"
+    owner = _owner("推进一网通办。\n责任单位：区政务服务局、区大数据中心")
+    assert owner.lead == ("区政务服务局",)
+    assert owner.co == ("区大数据中心",)
+
+
+def test_by_whom_in_the_sentence():
+    owner = _owner("由区投促局负责组织招商推介活动，区商务局配合。")
+    assert owner.lead == ("区投促局",)
+    assert owner.co == ("区商务局",)
+    assert owner.span is None  # part of the sentence: never stripped from the title
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("区发改局要牵头制定优化营商环境若干措施。", "区发展和改革局"),
+        ("城关街道要做好辖区企业走访服务。", "城关街道"),
+        ("调度办要每周汇总各单位进展。", "区开门红工作调度办公室"),
+        ("抓好项目建设。区商务局要会同区财政局制定促消费政策。", "区商务局"),
+    ],
+)
+def test_a_unit_as_the_subject_of_a_sentence(text, unit, directory):
+    owner = _owner(text, directory)
+    assert owner.source == "subject"
+    assert directory.resolve(owner).lead_units == [unit]
+
+
+def test_collective_and_personal_subjects_are_not_units(directory):
+    assert find_named_owner("各级各部门要切实担负起主体责任。", directory=directory) is None
+    assert find_named_owner("广大干部要增强担当意识。", directory=directory) is None
+    assert find_named_owner("四个专班要各司其职、协同配合。", directory=directory) is None
+    assert find_named_owner("全区上下要形成合力。", directory=directory) is None
+
+
+def test_splitting_lists_of_units():
+    assert split_units("区财政局、区自然资源局，区住建局;区税务局") == [
+        "区财政局",
+        "区自然资源局",
+        "区住建局",
+        "区税务局",
+    ]
+    assert split_units("区财政局和区税务局") == ["区财政局", "区税务局"]
+    # 和 inside one name does not split it.
+    assert split_units("区发展和改革局") == ["区发展和改革局"]
+    assert split_units("区交运局、区水务局等部门") == ["区交运局", "区水务局"]
+    assert is_collective("各镇街")
+    assert is_collective("各有关部门")
+    assert is_collective("区直各部门")
+    assert not is_collective("区财政局")
+
+
+def test_short_names_match_the_tree(directory):
+    cases = {
+        "区发改局": "区发展和改革局",
+        "区人社局": "区人力资源和社会保障局",
+        "区住建局": "区住房和城乡建设局",
+        "区自然资源局": "区自然资源和规划局",
+        "区市场监管局": "区市场监督管理局",
+        "区文旅局": "区文化广电旅游体育局",
+        "发改局": "区发展和改革局",
+        "商务局": "区商务局",
+        "督查室": "区委区政府督查室",
+        "区财政局": "区财政局",
+    }
+    for short, full in cases.items():
+        assert directory.match(short) == full, short
+    # A short form whose full name the district lacks matches nothing.
+    assert directory.match("区卫健委") is None
+    assert ("区卫健委", "区卫生健康委员会") in shipped_short_names()
+
+
+def test_the_offices_aliases_match_first():
+    directory = UnitDirectory(DISTRICT, aliases={"区审改办": "区发展和改革局"})
+    assert directory.match("区审改办") == "区发展和改革局"
+    # An alias for a unit the tree lacks is ignored, not invented.
+    directory = UnitDirectory(DISTRICT, aliases={"区审改办": "区审改委"})
+    assert directory.match("区审改办") is None
+
+
+def test_unmatched_names_are_kept_as_written_and_flagged(directory):
+    owner = _owner("开展检查。（区发改局牵头，区审改办、区级相关部门配合）")
+    resolved = directory.resolve(owner)
+    assert resolved.lead_units == ["区发展和改革局"]
+    assert resolved.co_units == ["区审改办", "区级相关部门"]
+    assert resolved.unmatched == ["区审改办"]
+    assert any("区审改办" in f and "系统管理员" in f for f in resolved.flags)
+
+
+def test_the_annotation_is_stripped_from_a_title():
+    text = "精简审批手续（区政务服务局牵头，区发改局配合）"
+    owner = _owner(text)
+    assert strip_annotation(text, owner) == "精简审批手续"
+
+
+PLAN = """示范区2025年优化营商环境工作方案
+一、重点任务
+1.精简项目审批手续。加快推进网上审批。（区政务服务局牵头，区发改局、区审改办配合）
+2.落实减税降费政策。（税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门）
+3.开展消费季活动。（责任单位：区商务局；完成时限：2025年6月底前）
+4.区发改局要牵头制定优化营商环境若干措施。
+5.城关街道要做好辖区企业走访服务。
+6.调度办要每周汇总各单位进展。
+"""
+
+
+def _leaves(doc: dict) -> list[dict]:
+    out: list[dict] = []
+
+    def walk(nodes):
+        for node in nodes:
+            if node["children"]:
+                walk(node["children"])
+            else:
+                out.append(node)
+
+    walk(doc["nodes"])
+    return out
+
+
+def test_parse_output_carries_named_owners_and_unmatched_names():
+    doc = parse_text(PLAN, year=2025, units=DISTRICT).to_dict()
+    leaves = _leaves(doc)
+    assert [leaf["task"]["kind"] for leaf in leaves] == ["task"] * 6
+    first = leaves[0]
+    assert first["heading"] == "精简项目审批手续"
+    assert "区政务服务局牵头" in first["text"]  # the original text keeps the annotation
+    assert first["task"]["named_owner"]["lead"] == ["区政务服务局"]
+    assert first["task"]["named_owner"]["source"] == "annotation"
+    # 区政务服务局 is not in this tree, nor 区审改办: kept as written.
+    assert first["task"]["lead_units"] == ["区政务服务局"]
+    assert first["task"]["co_units"] == ["区发展和改革局", "区审改办"]
+    assert first["task"]["unmatched_units"] == ["区政务服务局", "区审改办"]
+    tax = leaves[1]["task"]
+    assert tax["lead_units"] == ["税务总局"]
+    assert tax["co_units"] == ["财政部", "海关总署"]
+    consumption = leaves[2]["task"]
+    assert consumption["lead_units"] == ["区商务局"]
+    assert consumption["deadline"] == "2025-06-30"
+    assert [leaf["task"]["lead_units"] for leaf in leaves[3:]] == [
+        ["区发展和改革局"],
+        ["城关街道"],
+        ["区开门红工作调度办公室"],
+    ]
+    assert all(leaf["task"]["named_owner"]["source"] == "subject" for leaf in leaves[3:])
+
+
+def test_without_a_tree_the_shipped_names_are_used():
+    doc = parse_text(PLAN, year=2025).to_dict()
+    leaves = _leaves(doc)
+    assert leaves[0]["task"]["lead_units"] == ["区政务服务管理局"]
+    assert leaves[0]["task"]["unmatched_units"] == ["区审改办"]
+    assert leaves[5]["task"]["lead_units"] == ["区开门红工作调度办公室"]
