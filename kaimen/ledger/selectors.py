@@ -28,6 +28,7 @@ from kaimen.ledger.models import (
     Task,
     TaskKind,
     TaskStatus,
+    UnitAlias,
     UnitProposal,
 )
 from kaimen.ledger.parsing.units import ResponsibilityRule
@@ -35,6 +36,7 @@ from kaimen.lib import clock
 from kaimen.lib.contracts import escalation
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
+from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 
 
@@ -310,6 +312,22 @@ def responsibility_rules() -> list[ResponsibilityRule] | None:
         if entry.unit.is_active
     ]
     return rules or None
+
+
+def unit_names_and_aliases() -> tuple[list[str], dict[str, str]]:
+    """The active units' names, and every other name the district uses for them (short names,
+    the office's aliases) → the unit's name: what the parser matches named owners against."""
+    names: list[str] = []
+    aliases: dict[str, str] = {}
+    for name, short in Unit.objects.filter(is_active=True).values_list("name", "short_name"):
+        names.append(name)
+        if short and short != name:
+            aliases.setdefault(short, name)
+    for alias, unit in UnitAlias.objects.filter(unit__is_active=True).values_list(
+        "name", "unit__name"
+    ):
+        aliases[alias] = unit
+    return names, aliases
 
 
 def responsibility_entries_for_user(*, user) -> QuerySet[ResponsibilityEntry]:
