@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from kaimen.lib.contracts import events
 from kaimen.notifications.notify import Notified, notify
-from kaimen.org.models import Role
 
 SUPERVISION_ISSUED = events.EventType(
     "supervision_issued", _("Supervision step issued on a task"), app="ledger", order=50
@@ -17,15 +16,10 @@ INSTRUCTION_GIVEN = events.EventType(
     "instruction_given", _("Leader's instruction on a task"), app="ledger", order=60
 )
 
-UNIT_MISSING = events.EventType(
-    "unit_missing", _("A document names a unit the district lacks"), app="ledger", order=70
-)
-
 
 def register_events() -> None:
     events.register(SUPERVISION_ISSUED)
     events.register(INSTRUCTION_GIVEN)
-    events.register(UNIT_MISSING)
 
 
 # Ledger levels as the office and the units say them; the ledger's own labels are translated UI.
@@ -59,21 +53,4 @@ def instruction_given(*, instruction) -> Notified:
         link=reverse("ledger:task_detail", args=[task.pk]),
         units=[task.lead_unit_id],
         dedupe_key=f"instruction:{instruction.pk}",
-    )
-
-
-def unit_missing(*, item, name: str, actor) -> Notified:
-    """A document names a unit the unit tree lacks: the system administrators are asked to add
-    it (inbox only). Call it inside the referring service's transaction."""
-    return notify(
-        UNIT_MISSING.code,
-        title=f"请增设单位“{name[:30]}”",
-        body=(
-            f"{actor}审核台账草稿时发现,原文第{item.path}条点名的“{name}”在单位名录中找不到。"
-            "如该单位确实存在,请在单位管理中增设;如只是已有单位的别称,请告知调度办在审核页对应。"
-        ),
-        link=reverse("ledger:draft_review", args=[item.draft_id]),
-        roles=[Role.SYSADMIN],
-        dedupe_key=f"unit_missing:{item.draft_id}:{name[:60]}",
-        external=False,
     )

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import F
 
 from kaimen.audit.services import record
-from kaimen.ledger import notices
 from kaimen.ledger.models import DraftItem, UnitAlias
 from kaimen.ledger.services.drafts import _require_open
 from kaimen.lib import clock
@@ -105,8 +104,10 @@ def _remember(*, actor, name: str, unit: Unit) -> UnitAlias | None:
 
 
 def draft_item_refer_unit(*, actor, item: DraftItem, name: str) -> DraftItem:
-    """The district lacks the unit the document names: the system administrators are asked
-    (in their inbox) to add it; the item can then be published with the units it has."""
+    """The district lacks the unit the document names: the office records that it has asked the
+    system administrator to add it (administrators receive no business notifications, 三员分立,
+    so the request goes outside Kaimen; the audit trail keeps it). The item can then be
+    published with the units it has."""
     scope.require(actor, Perm.LEDGER_MANAGE)
     with transaction.atomic():
         item = _locked(item)
@@ -119,7 +120,6 @@ def draft_item_refer_unit(*, actor, item: DraftItem, name: str) -> DraftItem:
         )
         item.unmatched_units = entries
         item.version += 1
-        notices.unit_missing(item=item, name=name, actor=actor)
         record(
             actor=actor,
             action="ledger.draft.item_refer_unit",
