@@ -140,6 +140,15 @@ class MapUnitForm(forms.Form):
         self.fields["unit"].queryset = unit_choices()
 
 
+class UnitAliasForm(forms.Form):
+    name = forms.CharField(label=_("Name as documents write it"), max_length=60)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=unit_choices())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_choices()
+
+
 class UnmatchedNameForm(forms.Form):
     name = forms.CharField(max_length=120)
 

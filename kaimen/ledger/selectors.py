@@ -330,6 +330,35 @@ def unit_names_and_aliases() -> tuple[list[str], dict[str, str]]:
     return names, aliases
 
 
+def unit_aliases_for_user(*, user) -> QuerySet[UnitAlias]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return UnitAlias.objects.select_related("unit", "created_by").order_by("unit__name", "name")
+
+
+def unit_alias_get(*, user, alias_id: int) -> UnitAlias:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return UnitAlias.objects.select_related("unit").get(pk=alias_id)
+    except UnitAlias.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def shipped_short_names_in_use() -> list[tuple[str, str]]:
+    """The short names shipped with Kaimen whose unit the district has (short → full name),
+    less those the office has given its own meaning."""
+    from kaimen.ledger.parsing.owners import shipped_short_names
+
+    names = set(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+    taken = set(UnitAlias.objects.values_list("name", flat=True))
+    seen: set[str] = set()
+    rows = []
+    for short, full in shipped_short_names():
+        if full in names and short not in taken and short not in seen and short != full:
+            seen.add(short)
+            rows.append((short, full))
+    return rows
+
+
 def responsibility_entries_for_user(*, user) -> QuerySet[ResponsibilityEntry]:
     scope.require(user, Perm.LEDGER_MANAGE)
     return ResponsibilityEntry.objects.select_related("unit").order_by(

@@ -57,6 +57,12 @@ urlpatterns = [
     ),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
     path("responsibility/", views.responsibility_table, name="responsibility"),
+    path("responsibility/aliases/", views.unit_alias_add, name="unit_alias_add"),
+    path(
+        "responsibility/aliases/<int:alias_id>/remove/",
+        views.unit_alias_remove,
+        name="unit_alias_remove",
+    ),
     path(
         "responsibility/defaults/",
         views.responsibility_load_defaults,

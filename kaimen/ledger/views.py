@@ -662,7 +662,14 @@ def responsibility_table(request: HttpRequest) -> HttpResponse:
         )
         for entry in entries
     ]
-    return render(request, "ledger/responsibility.html", {"rows": rows, "form": form})
+    context = {
+        "rows": rows,
+        "form": form,
+        "aliases": selectors.unit_aliases_for_user(user=request.user),
+        "alias_form": forms.UnitAliasForm(),
+        "shipped_names": selectors.shipped_short_names_in_use(),
+    }
+    return render(request, "ledger/responsibility.html", context)
 
 
 @login_required
@@ -693,6 +700,32 @@ def responsibility_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 def responsibility_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.responsibility_entry_get(user=request.user, entry_id=entry_id)
     services.responsibility_remove(actor=request.user, entry=entry)
+    messages.success(request, _("Removed."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def unit_alias_add(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Perm.LEDGER_MANAGE)
+    form = forms.UnitAliasForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fill in the name and choose the unit it stands for."))
+        return redirect("ledger:responsibility")
+    try:
+        services.unit_alias_add(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def unit_alias_remove(request: HttpRequest, alias_id: int) -> HttpResponse:
+    alias = selectors.unit_alias_get(user=request.user, alias_id=alias_id)
+    services.unit_alias_remove(actor=request.user, alias=alias)
     messages.success(request, _("Removed."))
     return redirect("ledger:responsibility")
 

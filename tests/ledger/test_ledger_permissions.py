@@ -148,6 +148,8 @@ CASES: list[Case] = [
     Case("ledger:responsibility_defaults", "POST", allowed=OFFICE, ok=302),
     Case("ledger:responsibility_edit", "POST", allowed=OFFICE, ok=302),
     Case("ledger:responsibility_remove", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:unit_alias_add", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:unit_alias_remove", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar", "GET", allowed=OFFICE),
     Case("core:calendar", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar_override_remove", "POST", allowed=OFFICE, ok=302),
@@ -318,6 +320,13 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
         case "responsibility_defaults":
             # a unit the shipped table knows, so loading the defaults really adds an entry
             Unit.objects.get_or_create(name="区商务局", defaults={"kind": "department"})
+        case "unit_alias_add":
+            data = {"name": "东城办", "unit": cast.town_a.pk}
+        case "unit_alias_remove":
+            alias, _ = UnitAlias.objects.get_or_create(
+                name="西城办", defaults={"unit": cast.town_b, "created_at": timezone.now()}
+            )
+            kwargs = {"alias_id": alias.pk}
         case "responsibility_edit" | "responsibility_remove":
             entry, _ = ResponsibilityEntry.objects.get_or_create(
                 unit=cast.town_a, defaults={"keywords": "停车", "updated_at": timezone.now()}
@@ -377,6 +386,8 @@ POST_ONLY = [
     ("ledger:responsibility_defaults", {}),
     ("ledger:responsibility_edit", {"entry_id": 1}),
     ("ledger:responsibility_remove", {"entry_id": 1}),
+    ("ledger:unit_alias_add", {}),
+    ("ledger:unit_alias_remove", {"alias_id": 1}),
 ]
 
 

@@ -155,3 +155,39 @@ def test_a_stale_name_gets_a_clear_message(cast, draft, client, login):
     )
     assert response.status_code == 200
     assert "没有待对应的单位" in response.content.decode()
+
+
+def test_the_office_adds_and_removes_other_names_on_the_responsibility_page(cast, client, login):
+    add_departments(cast)
+    reform = Unit.objects.create(name="区委改革办", kind=UnitKind.DEPARTMENT, parent=cast.top)
+    login(cast.office)
+    page = client.get(reverse("ledger:responsibility")).content.decode()
+    assert "区发改局 → 区发展和改革局" in page  # the shipped short names that apply
+    response = client.post(
+        reverse("ledger:unit_alias_add"), {"name": "区审改办", "unit": reform.pk}
+    )
+    assert response.status_code == 302
+    alias = UnitAlias.objects.get(name="区审改办")
+    draft = services.draft_create_from_text(actor=cast.office, text=PLAN, year=2026)
+    assert _items(draft)[0].unmatched_units == []
+    # A second unit cannot take the same name.
+    response = client.post(
+        reverse("ledger:unit_alias_add"), {"name": "区审改办", "unit": cast.town_a.pk}, follow=True
+    )
+    assert "已记为“区委改革办”的简称" in response.content.decode()
+    client.post(reverse("ledger:unit_alias_remove", args=[alias.pk]))
+    assert not UnitAlias.objects.exists()
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="ledger.unit_alias")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["ledger.unit_alias.add", "ledger.unit_alias.remove"]
+
+
+def test_an_office_name_overrides_a_shipped_short_name(cast):
+    add_departments(cast)
+    services.unit_alias_add(actor=cast.office, name="区发改局", unit=cast.town_a)
+    text = "示范区2026年工作安排(2026年)\n一、任务\n1. 推进项目建设。(区发改局牵头)\n"
+    draft = services.draft_create_from_text(actor=cast.office, text=text, year=2026)
+    assert _items(draft)[0].lead_unit == cast.town_a

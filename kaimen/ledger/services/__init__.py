@@ -23,6 +23,7 @@ from kaimen.ledger.services.export import EXPORT_TYPES, ExportFile, ledger_expor
 from kaimen.ledger.services.named_units import (
     draft_item_map_unit,
     draft_item_refer_unit,
+    unit_alias_add,
     unit_alias_remove,
 )
 from kaimen.ledger.services.responsibility import (
@@ -47,6 +48,7 @@ from kaimen.lib.workdays import CalendarYearMissing
 __all__ = [
     "draft_item_map_unit",
     "draft_item_refer_unit",
+    "unit_alias_add",
     "unit_alias_remove",
     "responsibility_load_defaults",
     "responsibility_remove",

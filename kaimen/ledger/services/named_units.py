@@ -5,7 +5,9 @@ the unit. Publishing waits for one of the two."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import re
+
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from kaimen.audit.services import record
@@ -100,7 +102,16 @@ def _remember(*, actor, name: str, unit: Unit) -> UnitAlias | None:
         raise ValidationError(
             f"“{name}”本身就是一个单位的名称,不能记为“{unit.name}”的简称。", field="remember"
         )
-    return UnitAlias.objects.create(name=name, unit=unit, created_by=actor, created_at=clock.now())
+    try:
+        with transaction.atomic():
+            return UnitAlias.objects.create(
+                name=name, unit=unit, created_by=actor, created_at=clock.now()
+            )
+    except IntegrityError as exc:
+        # Someone recorded the same name a moment ago.
+        raise ValidationError(
+            f"“{name}”刚被他人记为简称,请刷新页面后查看。", field="remember"
+        ) from exc
 
 
 def draft_item_refer_unit(*, actor, item: DraftItem, name: str) -> DraftItem:
@@ -128,6 +139,37 @@ def draft_item_refer_unit(*, actor, item: DraftItem, name: str) -> DraftItem:
             after={"name": name, "status": REFERRED},
         )
     return item
+
+
+def unit_alias_add(*, actor, name: str, unit: Unit) -> UnitAlias:
+    """The office records another name of a unit (区审改办 for 区委改革办) so that documents
+    using it are matched; it takes precedence over the short names shipped with Kaimen."""
+    scope.require(actor, Perm.LEDGER_MANAGE)
+    cleaned = re.sub(r"\s+", "", name or "")
+    if not cleaned:
+        raise ValidationError("请填写文件中使用的单位名称(如“区发改局”)。", field="name")
+    if len(cleaned) > 60:
+        raise ValidationError("名称最多 60 个字,请只填写单位名称。", field="name")
+    if not unit.is_active:
+        raise ValidationError(f"单位“{unit.name}”已停用,请选择在用的单位。", field="unit")
+    if cleaned == unit.name:
+        raise ValidationError("这就是该单位的全称,无需另记。", field="name")
+    with transaction.atomic():
+        known = UnitAlias.objects.filter(name=cleaned).select_related("unit").first()
+        if known is not None:
+            raise ValidationError(
+                f"“{cleaned}”已记为“{known.unit.name}”的简称:如需更正,请先删除原简称。",
+                field="name",
+            )
+        alias = _remember(actor=actor, name=cleaned, unit=unit)
+        record(
+            actor=actor,
+            action="ledger.unit_alias.add",
+            obj=alias,
+            unit=unit,
+            after={"name": cleaned, "unit": unit.pk},
+        )
+    return alias
 
 
 def unit_alias_remove(*, actor, alias: UnitAlias) -> None:
