@@ -34,37 +34,54 @@ _SUFFIX = (
     "委员会|办公室|管委会|指挥部|领导小组|工作组|工作专班|专班|小组|总局|总署|分局|中心|街道|"
     "办事处|政府|公司|集团|银行|法院|检察院|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
 )
-_UNIT_NAME = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9（）()]{{1,24}}?(?:{_SUFFIX})")
-_UNIT_LIKE = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9（）()]{{1,24}}(?:{_SUFFIX})$")
+_UNIT_NAME = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,24}}?(?:{_SUFFIX})")
+_UNIT_LIKE = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9]{{1,24}}(?:{_SUFFIX})$")
 # Collective owners: a class of units, not one of them.
 _COLLECTIVE = re.compile(
-    r"^[一二三四五六七八九十两\d]+个|^(?:各|区直各|区级各|市直各|市级各|县直各|区属各|全区各|其他|有关|相关|区级相关|区级有关|"
+    r"成员单位$|^[一二三四五六七八九十两\d]+个|^(?:各|区直各|区级各|市直各|市级各|县直各|区属各|全区各|其他|有关|相关|区级相关|区级有关|"
     r"市级有关|市级相关|市直有关|区直有关|区直相关)|各(?:有关|相关)?(?:部门|单位|镇街|街镇|镇|街道|乡镇)"
 )
 
 _OPEN = "（(〔【["
 _CLOSE = "）)〕】]"
-_BRACKETED = re.compile(r"[（(〔【\[]([^（()）〔〕【】\[\]]{2,200})[）)〕】\]]")
+# A bracket, which may hold short round ones of its own: [责任单位：各街办(新区)].
+_BRACKETED = re.compile(
+    r"[（(〔【\[]((?:[^（()）〔〕【】\[\]]|[（(][^（()）〔〕【】\[\]]{1,12}[）)]){2,200}?)[）)〕】\]]"
+)
 
 _LEAD_KEYS = "牵头单位|牵头部门|主责单位|主办单位|责任牵头单位"
 _CO_KEYS = "配合单位|配合部门|协办单位|协助单位|参与单位|协同单位"
-_ANY_KEYS = "责任单位|责任部门|责任主体|实施单位|承办单位"
+_ANY_KEYS = "责任单位|责任部门|负责单位|负责部门|责任主体|实施单位|实施部门|承办单位|主管部门"
 _DEADLINE_KEYS = "完成时限|完成时间|时间节点|完成期限|时限要求|时限"
+# A label whose value says who leads and who helps: 部门分工：省发展改革委牵头，各地配合。
+_ROLE_KEYS = "部门分工|责任分工|单位分工|分工"
+# Labels naming people, not units: skipped.
+_PERSON_KEYS = "分管(?:省|市|区|县)?领导|责任领导|牵头领导|责任人|联系人"
 _KEY = re.compile(
-    rf"({_LEAD_KEYS}|{_CO_KEYS}|{_ANY_KEYS}|{_DEADLINE_KEYS}|责任领导|牵头领导)\s*[：:]\s*"
+    rf"({_LEAD_KEYS}|{_CO_KEYS}|{_ANY_KEYS}|{_DEADLINE_KEYS}|{_ROLE_KEYS}|{_PERSON_KEYS})"
+    r"\s*[：:]\s*"
 )
 
 _SPLIT = re.compile(r"\s*[、，,；;/]\s*|\s+")
 _JOIN = re.compile(r"(?<=[^\s])(?:和|及|与|以及)(?=[^\s])")
-_TRAILING_ETC = re.compile(r"(?:等(?:相关|有关)?(?:部门|单位|镇街|街道)?)$")
+_KIND_WORD = "(?:部门|单位|地区|机构|镇街|街道)"
+_TRAILING_ETC = re.compile(
+    rf"等(?:其他)?(?:有关|相关)?{_KIND_WORD}?(?:[和及、](?:有关|相关)?{_KIND_WORD})?$"
+)
 
 # Role words after a list of names.
 _LEAD_WORDS = re.compile(r"(?:牵头负责|牵头抓总|牵头|负总责|为牵头单位|主责)$")
 _CO_WORDS = re.compile(r"(?:协同配合|配合|协助|参与|协同|协办)$")
-_SHARED_WORDS = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|按职能负责|共同负责|负责|落实)$")
-_FIRST_IS_LEAD = re.compile(
-    r"排在?第一位的?(?:单位|部门)?为牵头|排名第一的?(?:单位|部门)?为牵头|第一个?为牵头"
+_SHARED_WORDS = re.compile(
+    r"(?:按职责分工负责|按职责负责|分工负责|按职能负责|共同负责|负责落实|督促落实|组织实施|"
+    r"具体实施|负责|落实|指导|实施|承担)$"
 )
+_FIRST_IS_LEAD = re.compile(
+    r"排在?第一位的?(?:单位|部门)?为牵头|排名第一的?(?:单位|部门)?为牵头|第一个?为牵头|"
+    r"列第一位的?(?:者|单位|部门)?为牵头"
+)
+# Segments of an annotation that say nothing about owners: （……负责。列第一位者为牵头单位，下同）
+_NOISE = re.compile(r"^(?:下同|以下同|同上|下略)$")
 
 # A time limit written into a role annotation: （区发改局牵头，2025年6月底前完成）
 _TIME_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|[底末]前|年底|季度|长期|持续推进|常态化|前完成")
@@ -72,7 +89,8 @@ _TIME_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|[底末]前|年底|季度|�
 # 由区商务局牵头，区财政局配合 / 由区投促局负责
 _BY = re.compile(r"由([^。；;，,（(]{2,60}?)(牵头负责|牵头|负责|组织实施|具体负责)")
 # A sentence whose subject is a unit: 区发改局要牵头…… / 城关街道要…… / 调度办要……
-_SUBJECT_VERB = "要牵头|牵头|要会同|会同|要负责|负责|要|需|须|务必|应当"
+_STRONG_VERB = "要牵头|牵头|要会同|会同|要负责|负责"
+_SUBJECT_VERB = f"{_STRONG_VERB}|要(?!求)|需要|需|须|务必|应当"
 _SENTENCE_START = re.compile(r"(?:^|(?<=[。；;！!？?\n]))\s*")
 
 
@@ -115,13 +133,25 @@ def is_collective(name: str) -> bool:
     return bool(_COLLECTIVE.search(name))
 
 
+_ASIDE = re.compile(r"[（(][^（()）]{1,12}[）)]")
+
+
 def looks_like_unit(name: str) -> bool:
-    return bool(_UNIT_LIKE.match(name)) or is_collective(name)
+    # "区民政局(区委社会工委)", "各街办(新区)": the aside does not change what the name is.
+    bare = _ASIDE.sub("", name)
+    return bool(_UNIT_LIKE.match(bare)) or is_collective(bare)
+
+
+# Leaders named beside the units (分管副省长、协管副秘书长负责): people, not owners.
+_PERSON = re.compile(r"(?:省长|市长|区长|县长|镇长|秘书长|书记|主任|领导|同志)$")
 
 
 def split_units(raw: str) -> list[str]:
     """``区财政局、区自然资源局和区住建局等部门`` → the three names, as written."""
     names: list[str] = []
+    # "全国总工会等和各省级人民政府": the 等 closes the first list.
+    raw = re.sub(r"等(?:和|及|与|以及)", "、", raw)
+    raw = re.sub(r"(?:分别|共同|具体|主要)$", "", raw.strip())
     for part in _SPLIT.split(raw.strip(" 。.")):
         part = _TRAILING_ETC.sub("", part.strip()) or part.strip()
         if not part:
@@ -129,7 +159,7 @@ def split_units(raw: str) -> list[str]:
         # 和/及 join two units only when both sides are names ("区财政局和区税务局"), not inside
         # one ("区发展和改革局").
         pieces = _JOIN.split(part)
-        if len(pieces) > 1 and all(_UNIT_LIKE.match(p) or is_collective(p) for p in pieces):
+        if len(pieces) > 1 and all(looks_like_unit(p) for p in pieces):
             names.extend(pieces)
         else:
             names.append(part)
@@ -149,12 +179,21 @@ def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | Non
     if keyed:
         for i, m in enumerate(keyed):
             end = keyed[i + 1].start() if i + 1 < len(keyed) else len(content)
-            value = content[m.end() : end].strip(" ；;，,。")
+            value = content[m.end() : end]
+            # Another label the parser does not read ends the value: "……；适用范围：……".
+            value = re.split(r"[；;，,](?=\s*[\u4e00-\u9fff]{2,8}\s*[：:])", value)[0]
+            value = value.strip(" ；;，,。")
             key = m.group(1)
             if re.fullmatch(_DEADLINE_KEYS, key):
                 deadline = value
-            elif key in ("责任领导", "牵头领导"):
+            elif re.fullmatch(_PERSON_KEYS, key):
                 continue
+            elif re.fullmatch(_ROLE_KEYS, key):
+                roles = _role_segments(value)
+                if roles is None:
+                    return None
+                lead += roles[0]
+                co += roles[1]
             else:
                 names = split_units(value)
                 if not names or not all(looks_like_unit(n) for n in names):
@@ -175,9 +214,9 @@ def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | Non
     # Names listed before the role word of a later segment share it:
     # "区发改局牵头，区财政局、区交运局等部门，各街道办事处配合".
     pending: list[str] = []
-    for segment in re.split(r"[；;，,]", content):
+    for segment in re.split(r"[；;，,。]", content):
         segment = segment.strip(" 。")
-        if not segment:
+        if not segment or _NOISE.match(segment):
             continue
         if _FIRST_IS_LEAD.search(segment):
             continue
@@ -187,10 +226,17 @@ def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | Non
         for words, bucket in ((_LEAD_WORDS, lead), (_CO_WORDS, co), (_SHARED_WORDS, shared)):
             m = words.search(segment)
             if m and m.start() > 0:
-                names = split_units(segment[: m.start()])
-                if not names or not all(looks_like_unit(n) for n in names):
+                named = segment[: m.start()]
+                # "国家发展改革委会同有关部门负责": the first leads, the others help.
+                named, _, helping = named.partition("会同")
+                names = split_units(named)
+                if names and all(_PERSON.search(n) for n in names):
+                    break  # the leaders in charge; the units follow
+                helpers = split_units(helping) if helping else []
+                if not names or not all(looks_like_unit(n) for n in [*names, *helpers]):
                     return None
                 bucket.extend(pending + names)
+                co.extend(helpers)
                 pending = []
                 break
         else:
@@ -218,6 +264,8 @@ def _bare_list(content: str) -> list[str] | None:
     names = split_units(content)
     if len(names) < 1 or not all(_UNIT_LIKE.match(n) or is_collective(n) for n in names):
         return None
+    if any(_CLAUSE_WORDS.search(n) for n in names):
+        return None  # （以下简称试点工作小组）
     if not any(_UNIT_LIKE.match(n) for n in names):
         return None
     return names
@@ -263,9 +311,11 @@ def _from_brackets(text: str) -> NamedOwner | None:
         )
     if not found:
         return None
-    # Several annotations in one item (one per sentence): the owners of all of them, the first
-    # lead leading.
-    lead = list(found[0].lead)
+    # Several annotations in one item (one per sentence): each one's lead leads its part, the
+    # first of them the item.
+    lead: list[str] = []
+    for owner in found:
+        lead.extend(n for n in owner.lead if n not in lead)
     co: list[str] = []
     for owner in found:
         for name in [*owner.lead, *owner.co]:
@@ -297,48 +347,67 @@ def _from_labels(text: str) -> NamedOwner | None:
     return NamedOwner(tuple(lead), tuple(co), "annotation", content.strip(), deadline, span)
 
 
-_GENERIC_SUBJECT = re.compile(rf"({_UNIT_NAME.pattern})(?:{_SUBJECT_VERB})")
+# One or more unit names opening a sentence, then the verb: "铁道部、交通部负责……".
+_NAME_LIST = rf"{_UNIT_NAME.pattern}(?:、{_UNIT_NAME.pattern})*"
+_GENERIC_SUBJECT = re.compile(rf"({_NAME_LIST})({_SUBJECT_VERB})")
+_HELPERS = re.compile(rf"(?:要)?会同({_NAME_LIST})")
 
 
 def _from_subject(text: str, known: re.Pattern[str] | None) -> NamedOwner | None:
     if not re.search(_SUBJECT_VERB, text):
         return None
-    for start in _SENTENCE_START.finditer(text):
-        rest = text[start.end() : start.end() + 60]
+    # A unit that opens the item, or its second sentence (after a heading sentence), carries
+    # it; one named further on is usually one actor among several.
+    for start in list(_SENTENCE_START.finditer(text))[:2]:
+        rest = text[start.end() : start.end() + 80]
         if not rest:
             continue
-        subject = None
-        if known is not None:
-            m = known.match(rest)
-            if m:
-                subject = m.group(1)
-        if subject is None:
+        names: list[str] = []
+        tail = ""
+        m = known.match(rest) if known is not None else None
+        if m:
+            names, tail = [m.group(1)], rest[m.end(1) :]
+        else:
             m = _GENERIC_SUBJECT.match(rest)
-            if m and not is_collective(m.group(1)) and _plausible_subject(m.group(1)):
-                subject = m.group(1)
-        if subject is None:
+            if m:
+                strong = re.fullmatch(_STRONG_VERB, m.group(2)) is not None
+                candidates = split_units(m.group(1))
+                if (
+                    candidates
+                    and _plausible_subject(candidates[0], strong=strong)
+                    and all(_plausible_subject(n, strong=True) for n in candidates[1:])
+                ):
+                    names, tail = candidates, rest[m.end(1) :]
+        if not names:
             continue
-        tail = rest[len(subject) :]
-        co_match = re.match(
-            r"(?:要)?会同([^，,。；;]{2,40}?)(?:等|，|,|共同|一起|研究|制定|开展)", tail
+        helpers = _HELPERS.match(tail)
+        co = [n for n in split_units(helpers.group(1))] if helpers else []
+        return NamedOwner(
+            tuple(names[:1]),
+            tuple(names[1:] + co),
+            "subject",
+            rest[: len(rest) - len(tail) + 4],
         )
-        co = split_units(co_match.group(1)) if co_match else []
-        co = [n for n in co if looks_like_unit(n)]
-        return NamedOwner((subject,), tuple(co), "subject", rest[: len(subject) + 4])
     return None
 
 
 # Words that end like a unit but are not one when they open a sentence.
 _NOT_SUBJECT = re.compile(
-    r"(?:工作|任务|政策|社会|全社会|机会|大会|会议|部署|全部|内部|外部|局部|干部|基层干部)$"
+    r"(?:工作|任务|政策|社会|全社会|机会|大会|会议|部署|全部|内部|外部|局部|干部|基层干部|"
+    r"各方|本部|总部|俱乐部)$"
 )
+# Words a unit's name does not contain: "不按照本预案规定和……指挥部要求" is a clause.
+_CLAUSE_WORDS = re.compile(r"[的不按对把将在由为以从被让使]|如果|凡是|对于|关于")
 
 
-def _plausible_subject(name: str) -> bool:
-    if _NOT_SUBJECT.search(name):
+def _plausible_subject(name: str, *, strong: bool = False) -> bool:
+    if is_collective(name) or _NOT_SUBJECT.search(name) or _CLAUSE_WORDS.search(name):
         return False
-    # A subject found by its ending alone must say which body it is: a district unit
-    # (区…), a street or town, a task force or office.
+    if strong:
+        # "公安部负责……", "国家发展改革委牵头……": any body's name before 负责/牵头/会同.
+        return len(name) <= 20
+    # Before a weaker verb (要, 需) the name must say which body it is: a district unit (区…),
+    # a street or town, a task force or office.
     return bool(
         re.match(r"^(?:区|市|县|省|镇|乡)", name)
         or re.search(r"(?:街道|镇|乡|专班|办公室|办|中心|指挥部|领导小组|工作组)$", name)
