@@ -32,14 +32,14 @@ from importlib import resources
 # What the name of an organisation ends with. Long forms first: the alternation is tried in order.
 _SUFFIX = (
     "委员会|办公室|管委会|指挥部|领导小组|工作组|工作专班|专班|小组|总局|总署|分局|中心|街道|"
-    "办事处|政府|公司|集团|银行|法院|检察院|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
+    "办事处|政府|公司|集团|银行|法院|检察院|机构|开发区|园区|新区|试验区|管理区|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
 )
 _UNIT_NAME = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,24}}?(?:{_SUFFIX})")
 _UNIT_LIKE = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9]{{1,24}}(?:{_SUFFIX})$")
 # Collective owners: a class of units, not one of them.
 _COLLECTIVE = re.compile(
     r"成员单位$|^[一二三四五六七八九十两\d]+个|^(?:各|区直各|区级各|市直各|市级各|县直各|区属各|全区各|其他|有关|相关|区级相关|区级有关|"
-    r"市级有关|市级相关|市直有关|区直有关|区直相关)|各(?:有关|相关)?(?:部门|单位|镇街|街镇|镇|街道|乡镇)"
+    r"市级有关|市级相关|市直有关|区直有关|区直相关)|各[\u4e00-\u9fff]{0,4}?(?:部门|单位|镇街|街镇|镇|街道|乡镇|专班|工作组|街办)$"
 )
 
 _OPEN = "（(〔【["
