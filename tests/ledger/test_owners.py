@@ -281,3 +281,110 @@ def test_without_a_tree_the_shipped_names_are_used():
     assert leaves[0]["task"]["lead_units"] == ["区政务服务管理局"]
     assert leaves[0]["task"]["unmatched_units"] == ["区审改办"]
     assert leaves[5]["task"]["lead_units"] == ["区开门红工作调度办公室"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "co"),
+    [
+        # 负责部门 with a label the parser does not read after it
+        (
+            "放宽外籍技术人员比例要求。（负责部门：人力资源社会保障部、商务部；适用范围：所有试验区）",
+            ("人力资源社会保障部",),
+            ("商务部",),
+        ),
+        (
+            "石油储备模式。（负责部门：发展改革委、粮食和储备局，适用范围：浙江自贸试验区）",
+            ("发展改革委",),
+            ("粮食和储备局",),
+        ),
+        # the first listed leads, said after a full stop, with 下同
+        (
+            "失业保险基金列支。（人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同）",
+            ("人力资源社会保障部",),
+            ("财政部",),
+        ),
+        # X会同Y负责
+        ("形成产业集群。（国家发展改革委会同有关部门负责）", ("国家发展改革委",), ("有关部门",)),
+        # 指导, 等和
+        ("实现产消平衡。（生态环境部、工业和信息化部指导）", ("生态环境部",), ("工业和信息化部",)),
+        (
+            "积极参与消费扶贫。（扶贫办、全国总工会等和各省级人民政府负责）",
+            ("扶贫办",),
+            ("全国总工会", "各省级人民政府"),
+        ),
+        # the leaders in charge named before the units
+        (
+            "建设众创空间(分管副省长、协管副秘书长负责,省科技厅牵头,省财政厅配合)。",
+            ("省科技厅",),
+            ("省财政厅",),
+        ),
+        # a label of roles
+        (
+            "地区生产总值增长6%以上。分管省领导：林某某部门分工：省发展改革委牵头，各地、各部门配合。",
+            ("省发展改革委",),
+            ("各地", "各部门"),
+        ),
+        # square brackets holding round ones
+        (
+            "巩固防控成果。[牵头单位:区卫健局;责任单位:区防控指挥部成员单位、各街办(新区)]",
+            ("区卫健局",),
+            ("区防控指挥部成员单位", "各街办(新区)"),
+        ),
+        # labelled lines separated by blank lines
+        (
+            "努力实现地区生产总值增长6.2%左右。\n\n牵头单位:区发改局\n\n责任单位:立山经济开发区,各街道",
+            ("区发改局",),
+            ("立山经济开发区", "各街道"),
+        ),
+        # a list of units opening the item
+        ("铁道部、交通部负责及时安排应急粮食的运输。", ("铁道部",), ("交通部",)),
+        (
+            "国务院新闻办会同国家发展改革委制订新闻发布预案。",
+            ("国务院新闻办",),
+            ("国家发展改革委",),
+        ),
+    ],
+)
+def test_the_forms_real_plans_use(text, lead, co):
+    owner = _owner(text)
+    assert owner.lead == lead
+    assert owner.co == co
+
+
+def test_several_annotations_in_one_item_each_lead_their_part():
+    owner = _owner(
+        "探索押金返还制度。（农业农村部、市场监管总局指导）实施无害化处理。（生态环境部、财政部指导）"
+    )
+    assert owner.lead == ("农业农村部", "生态环境部")
+    assert owner.co == ("市场监管总局", "财政部")
+
+
+def test_joint_leads_stay_leads():
+    owner = _owner("审议重大工程专项。（农业农村部、工业和信息化部牵头负责）")
+    assert owner.lead == ("农业农村部", "工业和信息化部")
+
+
+def test_a_collective_owner_alone_is_kept_as_written_and_matches_no_unit(directory):
+    owner = _owner("制定具体实施办法。（各省级人民政府负责）")
+    assert owner.lead == ("各省级人民政府",)
+    resolved = directory.resolve(owner)
+    assert resolved.lead_units == []
+    assert resolved.collective == ["各省级人民政府"]
+    assert resolved.unmatched == []
+
+
+def test_clauses_and_later_sentences_are_not_subjects(directory):
+    # "…指挥部要求" is a clause, not a unit being asked to act.
+    assert (
+        find_named_owner("不按照本预案规定和指挥部要求采取应急措施的。", directory=directory)
+        is None
+    )
+    assert (
+        find_named_owner(
+            "试点工作小组（以下简称试点工作小组），领导试点工作。", directory=directory
+        )
+        is None
+    )
+    # A unit named in the third sentence is one actor among several, not the item's owner.
+    text = "明确部门职责。做好政策衔接。国家药监局负责质量监管。"
+    assert find_named_owner(text, directory=directory) is None
