@@ -207,7 +207,7 @@ def _propose(
     if owner is not None:
         # The document names who carries it: that is an assignment, whatever the wording.
         kind = "task"
-        reason = f"任务:原文点名责任单位“{owner.words}”。{verdict.reason}"
+        reason = f"任务：原文点名责任单位“{owner.words}”。{verdict.reason}"
     elif verdict.borderline:
         flags.append("任务/号召的判断把握不大,请人工确认。")
     proposal = TaskProposal(kind=kind, reason=reason, score=verdict.score)

@@ -518,13 +518,13 @@ class UnitDirectory:
                     target.append(unit)
         if unmatched:
             flags.append(
-                "原文点名的单位“" + "”“".join(unmatched) + "”在单位名录中找不到:"
-                "请在审核时对应到名录中的单位(可记住这一简称),或请系统管理员增设该单位。"
+                "原文点名的单位“" + "”“".join(unmatched) + "”在单位名录中找不到："
+                "请在审核时对应到名录中的单位（可记住这一简称），或请系统管理员增设该单位。"
             )
         if collective:
             flags.append(
-                "原文的“" + "”“".join(collective) + "”是泛指的一类单位,已照原文列为配合方,"
-                "未替换为具体单位;如需逐一落实,请手工指定。"
+                "原文的“" + "”“".join(collective) + "”是泛指的一类单位，已照原文列为配合方，"
+                "未替换为具体单位；如需逐一落实，请手工指定。"
             )
         return Resolved(lead, co, unmatched, collective, flags)
 

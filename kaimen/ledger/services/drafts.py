@@ -382,8 +382,8 @@ def _check_acceptable(item: DraftItem) -> None:
     waiting = item.open_unmatched()
     if waiting:
         raise ValidationError(
-            f"原文点名的单位“{waiting[0]['name']}”在单位名录中找不到:请先在这一条下"
-            "“对应到单位”,或选择“请系统管理员增设”,再接受这条任务。",
+            f"原文点名的单位“{waiting[0]['name']}”在单位名录中找不到：请先在这一条下"
+            "“对应到单位”，或选择“请系统管理员增设”，再接受这条任务。",
             field="unmatched_units",
         )
 

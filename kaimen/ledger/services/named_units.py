@@ -29,7 +29,7 @@ def _entry(item: DraftItem, name: str) -> tuple[list[dict], dict]:
         if entry.get("name") == name:
             return entries, entry
     raise ValidationError(
-        f"这一条没有待对应的单位“{name[:30]}”:页面可能已过期,请刷新后再试。", field="name"
+        f"这一条没有待对应的单位“{name[:30]}”：页面可能已过期，请刷新后再试。", field="name"
     )
 
 
@@ -45,7 +45,7 @@ def draft_item_map_unit(
     name is kept as an alias of the unit, so the next document that uses it is matched."""
     scope.require(actor, Perm.LEDGER_MANAGE)
     if not unit.is_active:
-        raise ValidationError(f"单位“{unit.name}”已停用,请选择在用的单位。", field="unit")
+        raise ValidationError(f"单位“{unit.name}”已停用，请选择在用的单位。", field="unit")
     alias_name = name.strip()[:60]
     with transaction.atomic():
         item = _locked(item)
@@ -93,14 +93,14 @@ def _remember(*, actor, name: str, unit: Unit) -> UnitAlias | None:
     if known is not None:
         if known.unit_id != unit.pk:
             raise ValidationError(
-                f"“{name}”已记为“{known.unit.name}”的简称,不能再记为“{unit.name}”:"
-                "如需更正,请先在职责对照表页删除原简称。",
+                f"“{name}”已记为“{known.unit.name}”的简称，不能再记为“{unit.name}”："
+                "如需更正，请先在职责对照表页删除原简称。",
                 field="remember",
             )
         return known
     if Unit.objects.filter(name=name).exists():
         raise ValidationError(
-            f"“{name}”本身就是一个单位的名称,不能记为“{unit.name}”的简称。", field="remember"
+            f"“{name}”本身就是一个单位的名称，不能记为“{unit.name}”的简称。", field="remember"
         )
     try:
         with transaction.atomic():
@@ -110,7 +110,7 @@ def _remember(*, actor, name: str, unit: Unit) -> UnitAlias | None:
     except IntegrityError as exc:
         # Someone recorded the same name a moment ago.
         raise ValidationError(
-            f"“{name}”刚被他人记为简称,请刷新页面后查看。", field="remember"
+            f"“{name}”刚被他人记为简称，请刷新页面后查看。", field="remember"
         ) from exc
 
 
@@ -147,18 +147,18 @@ def unit_alias_add(*, actor, name: str, unit: Unit) -> UnitAlias:
     scope.require(actor, Perm.LEDGER_MANAGE)
     cleaned = re.sub(r"\s+", "", name or "")
     if not cleaned:
-        raise ValidationError("请填写文件中使用的单位名称(如“区发改局”)。", field="name")
+        raise ValidationError("请填写文件中使用的单位名称（如“区发改局”）。", field="name")
     if len(cleaned) > 60:
-        raise ValidationError("名称最多 60 个字,请只填写单位名称。", field="name")
+        raise ValidationError("名称最多 60 个字，请只填写单位名称。", field="name")
     if not unit.is_active:
-        raise ValidationError(f"单位“{unit.name}”已停用,请选择在用的单位。", field="unit")
+        raise ValidationError(f"单位“{unit.name}”已停用，请选择在用的单位。", field="unit")
     if cleaned == unit.name:
-        raise ValidationError("这就是该单位的全称,无需另记。", field="name")
+        raise ValidationError("这就是该单位的全称，无需另记。", field="name")
     with transaction.atomic():
         known = UnitAlias.objects.filter(name=cleaned).select_related("unit").first()
         if known is not None:
             raise ValidationError(
-                f"“{cleaned}”已记为“{known.unit.name}”的简称:如需更正,请先删除原简称。",
+                f"“{cleaned}”已记为“{known.unit.name}”的简称：如需更正，请先删除原简称。",
                 field="name",
             )
         alias = _remember(actor=actor, name=cleaned, unit=unit)
