@@ -336,6 +336,17 @@ def test_without_a_tree_the_shipped_names_are_used():
             ("区发改局",),
             ("立山经济开发区", "各街道"),
         ),
+        # roles and labels together, as a task table's unit and deadline columns read
+        (
+            "推进项目。（区发改局牵头，区财政局、区住建局配合；完成时限：2025年3月底前）",
+            ("区发改局",),
+            ("区财政局", "区住建局"),
+        ),
+        (
+            "推进项目。（区财政局配合，责任单位：区发改局；完成时限：3月底前）",
+            ("区发改局",),
+            ("区财政局",),
+        ),
         # a list of units opening the item
         ("铁道部、交通部负责及时安排应急粮食的运输。", ("铁道部",), ("交通部",)),
         (

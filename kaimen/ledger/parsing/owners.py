@@ -167,50 +167,83 @@ def split_units(raw: str) -> list[str]:
 
 
 def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | None:
-    """Parse ``X牵头，Y配合`` / ``X、Y负责，排在第一位的为牵头单位`` / ``X、Y``.
+    """Parse ``X牵头，Y配合`` / ``X、Y负责，排在第一位的为牵头单位`` / ``责任单位：X；完成时限：…``.
 
     Returns (lead, co, deadline_text, complete) or None when the passage is not about owners.
     """
+    keyed = list(_KEY.finditer(content))
+    if not keyed:
+        buckets = _role_buckets(content)
+        if buckets is None:
+            return None
+        lead, co, shared, deadline = buckets
+        lead, co = _assemble(lead, co, shared, shared_first=False)
+        return lead, co, deadline, True
     lead: list[str] = []
     co: list[str] = []
     shared: list[str] = []
     deadline = ""
-    keyed = list(_KEY.finditer(content))
-    if keyed:
-        for i, m in enumerate(keyed):
-            end = keyed[i + 1].start() if i + 1 < len(keyed) else len(content)
-            value = content[m.end() : end]
-            # Another label the parser does not read ends the value: "……；适用范围：……".
-            value = re.split(r"[；;，,](?=\s*[\u4e00-\u9fff]{2,8}\s*[：:])", value)[0]
-            value = value.strip(" ；;，,。")
-            key = m.group(1)
-            if re.fullmatch(_DEADLINE_KEYS, key):
-                deadline = value
-            elif re.fullmatch(_PERSON_KEYS, key):
-                continue
-            elif re.fullmatch(_ROLE_KEYS, key):
-                roles = _role_segments(value)
-                if roles is None:
-                    return None
-                lead += roles[0]
-                co += roles[1]
+    # Roles written before the labels: （区发改局牵头，区财政局配合；完成时限：3月底前）.
+    before = content[: keyed[0].start()].strip(" ；;，,。")
+    role_texts = [before] if before else []
+    for i, m in enumerate(keyed):
+        end = keyed[i + 1].start() if i + 1 < len(keyed) else len(content)
+        value = content[m.end() : end]
+        # Another label the parser does not read ends the value: "……；适用范围：……".
+        value = re.split(r"[；;，,](?=\s*[\u4e00-\u9fff]{2,8}\s*[：:])", value)[0]
+        value = value.strip(" ；;，,。")
+        key = m.group(1)
+        if re.fullmatch(_DEADLINE_KEYS, key):
+            deadline = value
+        elif re.fullmatch(_PERSON_KEYS, key):
+            continue
+        elif re.fullmatch(_ROLE_KEYS, key):
+            role_texts.append(value)
+        else:
+            names = split_units(value)
+            if not names or not all(looks_like_unit(n) for n in names):
+                return None
+            if re.fullmatch(_LEAD_KEYS, key):
+                lead += names
+            elif re.fullmatch(_CO_KEYS, key):
+                co += names
             else:
-                names = split_units(value)
-                if not names or not all(looks_like_unit(n) for n in names):
-                    return None
-                if re.fullmatch(_LEAD_KEYS, key):
-                    lead += names
-                elif re.fullmatch(_CO_KEYS, key):
-                    co += names
-                else:
-                    shared += names
-        if not (lead or co or shared):
+                shared += names
+    for text in role_texts:
+        buckets = _role_buckets(text)
+        if buckets is None:
             return None
-        if not lead and shared:
-            lead, co = shared[:1], shared[1:] + co
-        elif shared:
-            co = shared + co
-        return lead, co, deadline, True
+        lead += buckets[0]
+        co += buckets[1]
+        shared += buckets[2]
+        deadline = deadline or buckets[3]
+    if not (lead or co or shared):
+        return None
+    lead, co = _assemble(lead, co, shared, shared_first=True)
+    return lead, co, deadline, True
+
+
+def _assemble(
+    lead: list[str], co: list[str], shared: list[str], *, shared_first: bool
+) -> tuple[list[str], list[str]]:
+    lead = list(dict.fromkeys(lead))
+    if lead:
+        rest = [n for n in shared if n not in lead]
+        co = rest + co if shared_first else co + rest
+    else:
+        # "X、Y负责" and "X、Y按职责分工负责" with no lead marked: the first named leads,
+        # which is also what "排在第一位的为牵头单位" says.
+        names = shared + co
+        lead, co = names[:1], names[1:]
+    return lead, [n for n in dict.fromkeys(co) if n not in lead]
+
+
+def _role_buckets(content: str) -> tuple[list[str], list[str], list[str], str] | None:
+    """Names by the role word after them: (lead, co, shared, deadline text), or None."""
+    lead: list[str] = []
+    co: list[str] = []
+    shared: list[str] = []
+    deadline = ""
     # Names listed before the role word of a later segment share it:
     # "区发改局牵头，区财政局、区交运局等部门，各街道办事处配合".
     pending: list[str] = []
@@ -249,14 +282,7 @@ def _role_segments(content: str) -> tuple[list[str], list[str], str, bool] | Non
     shared.extend(pending)
     if not (lead or co or shared):
         return None
-    if lead:
-        co = co + [n for n in shared if n not in lead]
-    else:
-        # "X、Y负责" and "X、Y按职责分工负责" with no lead marked: the first named leads,
-        # which is also what "排在第一位的为牵头单位" says.
-        names = shared + co
-        lead, co = names[:1], names[1:]
-    return lead, co, deadline, True
+    return lead, co, shared, deadline
 
 
 def _bare_list(content: str) -> list[str] | None:
