@@ -191,3 +191,12 @@ def test_an_office_name_overrides_a_shipped_short_name(cast):
     text = "示范区2026年工作安排(2026年)\n一、任务\n1. 推进项目建设。(区发改局牵头)\n"
     draft = services.draft_create_from_text(actor=cast.office, text=text, year=2026)
     assert _items(draft)[0].lead_unit == cast.town_a
+
+
+def test_accepting_all_complete_items_leaves_those_with_an_unmatched_name(cast, draft):
+    first, street, shop = _items(draft)
+    services.draft_accept_complete(actor=cast.office, draft=draft)
+    first.refresh_from_db()
+    shop.refresh_from_db()
+    assert first.decision == Decision.PENDING  # 区审改办 awaits a decision
+    assert shop.decision == Decision.ACCEPTED

@@ -411,7 +411,8 @@ def draft_item_decide(*, actor, item: DraftItem, decision: str) -> DraftItem:
 
 
 def draft_accept_complete(*, actor, draft: LedgerDraft) -> int:
-    """Accept every proposed task that has a lead unit and a deadline; the others stay to review."""
+    """Accept every proposed task that has a lead unit, a deadline and no unit name awaiting a
+    decision; the others stay to review."""
     scope.require(actor, Perm.LEDGER_MANAGE)
     _require_open(draft)
     with transaction.atomic():
@@ -422,7 +423,12 @@ def draft_accept_complete(*, actor, draft: LedgerDraft) -> int:
             lead_unit__isnull=False,
             deadline__isnull=False,
         )
-        ids = list(ready.values_list("pk", flat=True))
+        # A name the document gives that matches no unit waits for the office's decision.
+        ids = [
+            pk
+            for pk, unmatched in ready.values_list("pk", "unmatched_units")
+            if not any(u.get("status") == "open" for u in unmatched or [])
+        ]
         DraftItem.objects.filter(pk__in=ids).update(decision=Decision.ACCEPTED)
         record(
             actor=actor,
