@@ -379,7 +379,7 @@ def test_a_collective_owner_alone_is_kept_as_written_and_matches_no_unit(directo
     owner = _owner("制定具体实施办法。（各省级人民政府负责）")
     assert owner.lead == ("各省级人民政府",)
     resolved = directory.resolve(owner)
-    assert resolved.lead_units == []
+    assert resolved.lead_units == ["各省级人民政府"]  # as written, not a unit
     assert resolved.collective == ["各省级人民政府"]
     assert resolved.unmatched == []
 
@@ -399,3 +399,32 @@ def test_clauses_and_later_sentences_are_not_subjects(directory):
     # A unit named in the third sentence is one actor among several, not the item's owner.
     text = "明确部门职责。做好政策衔接。国家药监局负责质量监管。"
     assert find_named_owner(text, directory=directory) is None
+
+
+def test_by_one_unit_together_with_another():
+    owner = _owner("对应急动用的储备粮贷款，由中国农业发展银行会同中国储备粮管理总公司及时清算。")
+    assert owner.lead == ("中国农业发展银行",)
+    assert owner.co == ("中国储备粮管理总公司",)
+
+
+def test_a_unit_that_will_act_opens_the_item(directory):
+    owner = _owner(
+        "加强督查，有效监督。\n兴庆区政府办公室将严格按照督查制度加强跟踪督查。", directory
+    )
+    assert owner.lead == ("兴庆区政府办公室",)
+
+
+def test_a_headings_owner_carries_the_items_under_it():
+    text = (
+        "示范区2025年科技创新政策(2025年)\n"
+        "一、强化科技创新（区科技局牵头）\n"
+        "1.加强科创平台效能建设。鼓励科研机构做好本地科技成果转化。\n"
+        "2.支持企业研发。对研发投入给予补助。（区财政局负责）\n"
+    )
+    doc = parse_text(text, year=2025, units=DISTRICT + ["区科学技术局"]).to_dict()
+    section = doc["nodes"][0]
+    assert section["heading"] == "强化科技创新"
+    first, second = _leaves(doc)
+    assert first["task"]["kind"] == "task"
+    assert first["task"]["lead_units"] == ["区科学技术局"]
+    assert second["task"]["lead_units"] == ["区财政局"]  # its own annotation decides

@@ -199,9 +199,13 @@ def _propose(
     year: int | None,
     campaign_end: date | None,
     today: date | None,
+    inherited: NamedOwner | None = None,
 ) -> TaskProposal:
     verdict = classify(node.text, truncated=node.truncated)
     owner = None if node.truncated else find_named_owner(node.text, directory=directory)
+    if owner is None and not node.truncated:
+        # "一、强化科技创新（区科技局牵头）": the heading's owner carries each item under it.
+        owner = inherited
     flags: list[str] = list(node.flags)
     kind, reason = verdict.kind, verdict.reason
     if owner is not None:
@@ -271,7 +275,7 @@ def _enrich(
 ) -> list[ProposedUnit]:
     proposed: list[ProposedUnit] = []
 
-    def visit(node: Node, ancestors: list[Node]) -> None:
+    def visit(node: Node, ancestors: list[Node], inherited: NamedOwner | None) -> None:
         if not node.children:
             node.task = _propose(
                 node,
@@ -281,13 +285,19 @@ def _enrich(
                 year=year,
                 campaign_end=campaign_end,
                 today=today,
+                inherited=inherited,
             )
             proposed.extend(node.task.proposed_units)
+            return
+        own = find_named_owner(node.heading, directory=directory)
+        if own is not None and own.source == "annotation":
+            node.heading = strip_annotation(node.heading, own) or node.heading
+            inherited = own
         for child in node.children:
-            visit(child, [*ancestors, node])
+            visit(child, [*ancestors, node], inherited)
 
     for root in outline.nodes:
-        visit(root, [])
+        visit(root, [], None)
     # One body named in several items is one proposal; the first duty found is kept.
     merged: dict[str, ProposedUnit] = {}
     for unit in proposed:

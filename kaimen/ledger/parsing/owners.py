@@ -90,7 +90,7 @@ _TIME_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|[底末]前|年底|季度|�
 _BY = re.compile(r"由([^。；;，,（(]{2,60}?)(牵头负责|牵头|负责|组织实施|具体负责)")
 # A sentence whose subject is a unit: 区发改局要牵头…… / 城关街道要…… / 调度办要……
 _STRONG_VERB = "要牵头|牵头|要会同|会同|要负责|负责"
-_SUBJECT_VERB = f"{_STRONG_VERB}|要(?!求)|需要|需|须|务必|应当"
+_SUBJECT_VERB = f"{_STRONG_VERB}|要(?!求)|需要|需|须|务必|应当|将"
 _SENTENCE_START = re.compile(r"(?:^|(?<=[。；;！!？?\n]))\s*")
 
 
@@ -304,6 +304,12 @@ def find_named_owner(text: str, *, directory: UnitDirectory | None = None) -> Na
     annotated = _from_brackets(text) or _from_labels(text)
     if annotated is not None:
         return annotated
+    m = _BY_WITH.search(text)
+    if m:
+        lead = split_units(m.group(1))
+        helpers = split_units(m.group(2))
+        if lead and all(looks_like_unit(n) for n in [*lead, *helpers]):
+            return NamedOwner(tuple(lead[:1]), tuple(lead[1:] + helpers), "annotation", m.group(0))
     m = _BY.search(text)
     if m:
         tail = re.split(r"[。；;]", text[m.end() : m.end() + 80])[0]
@@ -377,6 +383,8 @@ def _from_labels(text: str) -> NamedOwner | None:
 _NAME_LIST = rf"{_UNIT_NAME.pattern}(?:、{_UNIT_NAME.pattern})*"
 _GENERIC_SUBJECT = re.compile(rf"({_NAME_LIST})({_SUBJECT_VERB})")
 _HELPERS = re.compile(rf"(?:要)?会同({_NAME_LIST})")
+# 由中国农业发展银行会同中国储备粮管理总公司及时清算
+_BY_WITH = re.compile(rf"由({_NAME_LIST})会同({_NAME_LIST})")
 
 
 def _from_subject(text: str, known: re.Pattern[str] | None) -> NamedOwner | None:
@@ -531,9 +539,11 @@ class UnitDirectory:
         for role, names in (("lead", owner.lead), ("co", owner.co)):
             for name in names:
                 if is_collective(name):
+                    # Kept as written, in the role the document gives it; never a unit.
                     collective.append(name)
-                    if name not in co:
-                        co.append(name)
+                    target = lead if role == "lead" else co
+                    if name not in lead and name not in co:
+                        target.append(name)
                     continue
                 unit = self.match(name)
                 if unit is None:
@@ -549,7 +559,7 @@ class UnitDirectory:
             )
         if collective:
             flags.append(
-                "原文的“" + "”“".join(collective) + "”是泛指的一类单位，已照原文列为配合方，"
+                "原文的“" + "”“".join(collective) + "”是泛指的一类单位，已照原文列出，"
                 "未替换为具体单位；如需逐一落实，请手工指定。"
             )
         return Resolved(lead, co, unmatched, collective, flags)
