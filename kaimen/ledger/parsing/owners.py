@@ -32,7 +32,7 @@ from importlib import resources
 # What the name of an organisation ends with. Long forms first: the alternation is tried in order.
 _SUFFIX = (
     "委员会|办公室|管委会|指挥部|领导小组|工作组|工作专班|专班|小组|总局|总署|分局|中心|街道|"
-    "办事处|政府|公司|集团|银行|法院|检察院|机构|开发区|园区|新区|试验区|管理区|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
+    "办事处|政府|公司|集团|银行|法院|检察院|机构|中央|工委|开发区|园区|新区|试验区|管理区|局|部|委|办|室|厅|署|院|会|镇|乡|所|队|站|处|科|社|馆|团|联"
 )
 _UNIT_NAME = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,24}}?(?:{_SUFFIX})")
 _UNIT_LIKE = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9]{{1,24}}(?:{_SUFFIX})$")
@@ -380,8 +380,10 @@ def _from_labels(text: str) -> NamedOwner | None:
 
 
 # One or more unit names opening a sentence, then the verb: "铁道部、交通部负责……".
-_NAME_LIST = rf"{_UNIT_NAME.pattern}(?:、{_UNIT_NAME.pattern})*"
-_GENERIC_SUBJECT = re.compile(rf"({_NAME_LIST})({_SUBJECT_VERB})")
+_NAME_LIST = rf"{_UNIT_NAME.pattern}(?:[、和及与]{_UNIT_NAME.pattern})*"
+# Words that may stand between the subject and its verb: 按照各自职能分工，负责……
+_ADVERBIAL = r"(?:按照?各自(?:的)?职[能责](?:分工)?[，,]?|按职责分工[，,]?|分别|共同|具体)?"
+_GENERIC_SUBJECT = re.compile(rf"({_NAME_LIST}){_ADVERBIAL}({_SUBJECT_VERB})")
 _HELPERS = re.compile(rf"(?:要)?会同({_NAME_LIST})")
 # 由中国农业发展银行会同中国储备粮管理总公司及时清算
 _BY_WITH = re.compile(rf"由({_NAME_LIST})会同({_NAME_LIST})")
@@ -411,7 +413,7 @@ def _from_subject(text: str, known: re.Pattern[str] | None) -> NamedOwner | None
                     and _plausible_subject(candidates[0], strong=strong)
                     and all(_plausible_subject(n, strong=True) for n in candidates[1:])
                 ):
-                    names, tail = candidates, rest[m.end(1) :]
+                    names, tail = candidates, rest[m.start(2) :]
         if not names:
             continue
         helpers = _HELPERS.match(tail)
