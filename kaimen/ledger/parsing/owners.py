@@ -91,6 +91,7 @@ _BY = re.compile(r"由([^。；;，,（(]{2,60}?)(牵头负责|牵头|负责|组
 # A sentence whose subject is a unit: 区发改局要牵头…… / 城关街道要…… / 调度办要……
 _STRONG_VERB = "要牵头|牵头|要会同|会同|要负责|负责"
 _SUBJECT_VERB = f"{_STRONG_VERB}|要(?!求)|需要|需|须|务必|应当|将"
+_INTRO = re.compile(r"(?:根据|按照|依据|依照|经|为了?|对于)[^，,。；;]{1,40}[，,]\s*")
 _SENTENCE_START = re.compile(r"(?:^|(?<=[。；;！!？?\n]))\s*")
 
 
@@ -395,9 +396,13 @@ def _from_subject(text: str, known: re.Pattern[str] | None) -> NamedOwner | None
     # A unit that opens the item, or its second sentence (after a heading sentence), carries
     # it; one named further on is usually one actor among several.
     for start in list(_SENTENCE_START.finditer(text))[:2]:
-        rest = text[start.end() : start.end() + 80]
+        rest = text[start.end() : start.end() + 120]
         if not rest:
             continue
+        # 根据……的安排，X负责…… / 经国务院批准，X……: the subject follows the opening phrase.
+        intro = _INTRO.match(rest)
+        if intro:
+            rest = rest[intro.end() :]
         names: list[str] = []
         tail = ""
         m = known.match(rest) if known is not None else None
