@@ -212,7 +212,13 @@ class UnitMatcher:
         # Only these words are ever looked up in a text's tokens; a block of text that contains
         # none of them is not worth segmenting.
         self.vocabulary = frozenset(sharing).union(*self.duty_terms.values())
-        self._vocabulary_re = _literal_pattern(self.vocabulary)
+        # A long keyword is counted by occurrence (below), which is never fewer than its tokens:
+        # segmentation is needed only for the shorter words and the duty terms.
+        every_duty_term = frozenset().union(*self.duty_terms.values())
+        self.segmented = frozenset(
+            w for w in self.vocabulary if w not in self.long_keywords or w in every_duty_term
+        )
+        self._vocabulary_re = _literal_pattern(self.segmented)
         self.keyword_sets = {rule.unit: frozenset(rule.keywords) for rule in self.rules}
         self.weights = {
             k: self.specificity[k] * (1.0 + 0.5 * max(0, min(len(k), 4) - 2)) for k in sharing
@@ -248,7 +254,7 @@ class UnitMatcher:
         segmenting: the counts are the same as for the whole text, at a fraction of the cost.
         """
         counts: Counter[str] = Counter()
-        vocabulary = self.vocabulary
+        vocabulary = self.segmented
         if self._vocabulary_re is not None:
             for block in _JIEBA_BLOCK.findall(text):
                 if self._vocabulary_re.search(block):
