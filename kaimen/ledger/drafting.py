@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from kaimen.ledger.alignment import Locator, Span
+from kaimen.ledger.parsing.owners import is_collective
 
 # The parser's recurrences → the ledger's report cadences (None: keep the default, weekly).
 _CADENCE = {"weekly": "weekly", "ten_days": "ten_days", "monthly": "monthly"}
@@ -45,6 +46,9 @@ class ItemSpec:
     milestones: list[dict[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
+    named_owner: dict[str, Any] | None = None
+    # [{"name", "role", "status": "open", "unit": None}]: named units the district lacks.
+    unmatched_units: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,19 @@ def _resolve(names: list[str], units: Mapping[str, int], flags: list[str], role:
     return ids
 
 
+def _named(spec: ItemSpec, names: list[str], units: Mapping[str, int], role: str) -> list[str]:
+    """The names the district knows; the others are kept, as written, for the office to map."""
+    known: list[str] = []
+    for name in names:
+        if name in units:
+            known.append(name)
+        elif not is_collective(name) and all(u["name"] != name for u in spec.unmatched_units):
+            spec.unmatched_units.append(
+                {"name": name, "role": role, "status": "open", "unit": None}
+            )
+    return known
+
+
 def _task_fields(spec: ItemSpec, task: dict[str, Any], units: Mapping[str, int]) -> None:
     spec.kind = "task" if task.get("kind") == "task" else "exhortation"
     spec.reason = str(task.get("reason") or "")
@@ -106,11 +123,18 @@ def _task_fields(spec: ItemSpec, task: dict[str, Any], units: Mapping[str, int])
     spec.suggestions = [dict(s) for s in task.get("unit_suggestions") or [] if isinstance(s, dict)]
     if spec.kind != "task":
         return
-    leads = _resolve([str(u) for u in task.get("lead_units") or []], units, spec.flags, "牵头单位")
+    lead_names = [str(u) for u in task.get("lead_units") or []]
+    co_names = [str(u) for u in task.get("co_units") or []]
+    named = task.get("named_owner")
+    if isinstance(named, dict):
+        spec.named_owner = dict(named)
+        lead_names = _named(spec, lead_names, units, "lead")
+        co_names = _named(spec, co_names, units, "co")
+    leads = _resolve(lead_names, units, spec.flags, "牵头单位")
     if len(leads) > 1:
         spec.flags.append("建议了多个牵头单位,台账只设一个牵头单位,其余列为配合单位,请确认。")
     spec.lead_unit_id = leads[0] if leads else None
-    co = _resolve([str(u) for u in task.get("co_units") or []], units, spec.flags, "配合单位")
+    co = _resolve(co_names, units, spec.flags, "配合单位")
     spec.co_unit_ids = [u for u in [*leads[1:], *co] if u != spec.lead_unit_id]
     spec.deadline = _date(task.get("deadline"))
     spec.deadline_phrase = str(task.get("deadline_phrase") or "")[:60]
@@ -124,7 +148,7 @@ def _task_fields(spec: ItemSpec, task: dict[str, Any], units: Mapping[str, int])
         if when is not None:
             label = str(milestone.get("phrase") or when.isoformat())
             spec.milestones.append({"label": label, "date": when.isoformat()})
-    if spec.lead_unit_id is None and not any("牵头单位" in f for f in spec.flags):
+    if spec.lead_unit_id is None and not any("牵头单位" in f or "找不到" in f for f in spec.flags):
         spec.flags.append("没有把握确定牵头单位,请手工指定。")
     if spec.deadline is None and not any("时限" in f for f in spec.flags):
         spec.flags.append("没有完成时限,请填写。")

@@ -128,6 +128,31 @@ class DraftItemForm(forms.Form):
         return _milestone_lines(self.cleaned_data.get("milestones", ""))
 
 
+class MapUnitForm(forms.Form):
+    """An unmatched name of the document → one of the district's units."""
+
+    name = forms.CharField(max_length=120)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=unit_choices())
+    remember = forms.BooleanField(label=_("Remember this name for next time"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_choices()
+
+
+class UnitAliasForm(forms.Form):
+    name = forms.CharField(label=_("Name as documents write it"), max_length=60)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=unit_choices())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_choices()
+
+
+class UnmatchedNameForm(forms.Form):
+    name = forms.CharField(max_length=120)
+
+
 class SplitForm(forms.Form):
     at = forms.IntegerField(label=_("Split before"), min_value=1)
 

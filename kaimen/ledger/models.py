@@ -144,6 +144,11 @@ class DraftItem(models.Model):
     milestones = models.JSONField(default=list, blank=True)  # [{"label": str, "date": iso}]
     flags = models.JSONField(default=list, blank=True)
     suggestions = models.JSONField(default=list, blank=True)  # parser's unit suggestions
+    # The owners the document names for this item, as written: {"lead", "co", "source", ...}.
+    named_owner = models.JSONField(null=True, blank=True)
+    # Names the document gives that match no unit, each awaiting the office's decision:
+    # [{"name", "role": "lead"|"co", "status": "open"|"mapped"|"referred", "unit": id|None}]
+    unmatched_units = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -156,6 +161,10 @@ class DraftItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.heading[:30]}"
+
+    def open_unmatched(self) -> list[dict]:
+        """Unmatched names the office has not yet decided on."""
+        return [u for u in self.unmatched_units if u.get("status") == "open"]
 
     def split_points(self) -> list[tuple[int, str]]:
         """Where the office may split the item: before each sentence after the first."""
@@ -474,6 +483,27 @@ class ResponsibilityEntry(models.Model):
 
     def keyword_list(self) -> list[str]:
         return split_keywords(self.keywords)
+
+
+class UnitAlias(models.Model):
+    """Another name of a unit, as documents write it (区发改局 for 区发展和改革局). The parser
+    matches named owners through these and the short names shipped with Kaimen; the office adds
+    one when it maps an unmatched name to a unit and asks for it to be remembered."""
+
+    name = models.CharField(_("name as written"), max_length=60, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="ledger_aliases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["unit__name", "name"]
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.unit}"
 
 
 def split_keywords(raw: str) -> list[str]:

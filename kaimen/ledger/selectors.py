@@ -28,6 +28,7 @@ from kaimen.ledger.models import (
     Task,
     TaskKind,
     TaskStatus,
+    UnitAlias,
     UnitProposal,
 )
 from kaimen.ledger.parsing.units import ResponsibilityRule
@@ -35,6 +36,7 @@ from kaimen.lib import clock
 from kaimen.lib.contracts import escalation
 from kaimen.lib.errors import NotFound
 from kaimen.org import scope
+from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 
 
@@ -310,6 +312,51 @@ def responsibility_rules() -> list[ResponsibilityRule] | None:
         if entry.unit.is_active
     ]
     return rules or None
+
+
+def unit_names_and_aliases() -> tuple[list[str], dict[str, str]]:
+    """The active units' names, and every other name the district uses for them (short names,
+    the office's aliases) → the unit's name: what the parser matches named owners against."""
+    names: list[str] = []
+    aliases: dict[str, str] = {}
+    for name, short in Unit.objects.filter(is_active=True).values_list("name", "short_name"):
+        names.append(name)
+        if short and short != name:
+            aliases.setdefault(short, name)
+    for alias, unit in UnitAlias.objects.filter(unit__is_active=True).values_list(
+        "name", "unit__name"
+    ):
+        aliases[alias] = unit
+    return names, aliases
+
+
+def unit_aliases_for_user(*, user) -> QuerySet[UnitAlias]:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    return UnitAlias.objects.select_related("unit", "created_by").order_by("unit__name", "name")
+
+
+def unit_alias_get(*, user, alias_id: int) -> UnitAlias:
+    scope.require(user, Perm.LEDGER_MANAGE)
+    try:
+        return UnitAlias.objects.select_related("unit").get(pk=alias_id)
+    except UnitAlias.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def shipped_short_names_in_use() -> list[tuple[str, str]]:
+    """The short names shipped with Kaimen whose unit the district has (short → full name),
+    less those the office has given its own meaning."""
+    from kaimen.ledger.parsing.owners import shipped_short_names
+
+    names = set(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+    taken = set(UnitAlias.objects.values_list("name", flat=True))
+    seen: set[str] = set()
+    rows = []
+    for short, full in shipped_short_names():
+        if full in names and short not in taken and short not in seen and short != full:
+            seen.add(short)
+            rows.append((short, full))
+    return rows
 
 
 def responsibility_entries_for_user(*, user) -> QuerySet[ResponsibilityEntry]:

@@ -39,6 +39,16 @@ urlpatterns = [
     path("drafts/items/<int:item_id>/edit/", views.draft_item_edit, name="draft_item_edit"),
     path("drafts/items/<int:item_id>/decide/", views.draft_item_decide, name="draft_item_decide"),
     path("drafts/items/<int:item_id>/merge/", views.draft_item_merge, name="draft_item_merge"),
+    path(
+        "drafts/items/<int:item_id>/map-unit/",
+        views.draft_item_map_unit,
+        name="draft_item_map_unit",
+    ),
+    path(
+        "drafts/items/<int:item_id>/refer-unit/",
+        views.draft_item_refer_unit,
+        name="draft_item_refer_unit",
+    ),
     path("drafts/items/<int:item_id>/split/", views.draft_item_split, name="draft_item_split"),
     path(
         "drafts/units/<int:proposal_id>/",
@@ -47,6 +57,12 @@ urlpatterns = [
     ),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
     path("responsibility/", views.responsibility_table, name="responsibility"),
+    path("responsibility/aliases/", views.unit_alias_add, name="unit_alias_add"),
+    path(
+        "responsibility/aliases/<int:alias_id>/remove/",
+        views.unit_alias_remove,
+        name="unit_alias_remove",
+    ),
     path(
         "responsibility/defaults/",
         views.responsibility_load_defaults,

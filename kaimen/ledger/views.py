@@ -31,6 +31,7 @@ from kaimen.lib.errors import ValidationError
 from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org import scope
 from kaimen.org.scope import Perm
+from kaimen.org.selectors import unit_choices
 
 PAGE_SIZE = 50
 # Fields only the office sets. A unit's form never offers them; a request that carries them
@@ -390,6 +391,7 @@ def _review_context(draft) -> dict:
         "publish_form": forms.PublishForm(initial=initial),
         "is_open": draft.status == DraftStatus.OPEN,
         "tasks": selectors.draft_published_tasks(draft),
+        "unit_options": _unit_options(items),
     }
 
 
@@ -407,8 +409,16 @@ def _item_row(request: HttpRequest, item, *, error: str = "") -> HttpResponse:
         "draft": item.draft,
         "is_open": item.draft.status == DraftStatus.OPEN,
         "error": error,
+        "unit_options": _unit_options([item]),
     }
     return render(request, "ledger/draft_review.html#item-row", context)
+
+
+def _unit_options(items) -> list:
+    """The units offered to map a name the document gives (only when one awaits a decision)."""
+    if any(item.open_unmatched() for item in items):
+        return list(unit_choices())
+    return []
 
 
 @login_required
@@ -482,6 +492,44 @@ def draft_item_decide(request: HttpRequest, item_id: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     return redirect("ledger:draft_review", draft_id=item.draft_id)
+
+
+def _item_result(request: HttpRequest, item, error: str) -> HttpResponse:
+    if request.htmx:
+        return _item_row(request, item, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("ledger:draft_review", draft_id=item.draft_id)
+
+
+@login_required
+@require_POST
+def draft_item_map_unit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    form = forms.MapUnitForm(request.POST)
+    error = ""
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose the unit this name stands for."), field="unit")
+        services.draft_item_map_unit(actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as exc:
+        error = exc.message
+    return _item_result(request, item, error)
+
+
+@login_required
+@require_POST
+def draft_item_refer_unit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.draft_item_get_for_user(user=request.user, item_id=item_id)
+    form = forms.UnmatchedNameForm(request.POST)
+    error = ""
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("The page is out of date: reload it and try again."))
+        services.draft_item_refer_unit(actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as exc:
+        error = exc.message
+    return _item_result(request, item, error)
 
 
 @login_required
@@ -614,7 +662,14 @@ def responsibility_table(request: HttpRequest) -> HttpResponse:
         )
         for entry in entries
     ]
-    return render(request, "ledger/responsibility.html", {"rows": rows, "form": form})
+    context = {
+        "rows": rows,
+        "form": form,
+        "aliases": selectors.unit_aliases_for_user(user=request.user),
+        "alias_form": forms.UnitAliasForm(),
+        "shipped_names": selectors.shipped_short_names_in_use(),
+    }
+    return render(request, "ledger/responsibility.html", context)
 
 
 @login_required
@@ -645,6 +700,32 @@ def responsibility_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 def responsibility_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.responsibility_entry_get(user=request.user, entry_id=entry_id)
     services.responsibility_remove(actor=request.user, entry=entry)
+    messages.success(request, _("Removed."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def unit_alias_add(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Perm.LEDGER_MANAGE)
+    form = forms.UnitAliasForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fill in the name and choose the unit it stands for."))
+        return redirect("ledger:responsibility")
+    try:
+        services.unit_alias_add(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("ledger:responsibility")
+
+
+@login_required
+@require_POST
+def unit_alias_remove(request: HttpRequest, alias_id: int) -> HttpResponse:
+    alias = selectors.unit_alias_get(user=request.user, alias_id=alias_id)
+    services.unit_alias_remove(actor=request.user, alias=alias)
     messages.success(request, _("Removed."))
     return redirect("ledger:responsibility")
 

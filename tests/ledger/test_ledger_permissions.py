@@ -39,6 +39,7 @@ from kaimen.ledger.models import (
     SupervisionStep,
     Task,
     TaskStatus,
+    UnitAlias,
     UnitProposal,
 )
 from kaimen.lib.errors import PermissionDenied
@@ -135,6 +136,8 @@ CASES: list[Case] = [
     Case("ledger:draft_item_decide", "POST", allowed=OFFICE, ok=302),
     Case("ledger:draft_item_merge", "POST", allowed=OFFICE, ok=302),
     Case("ledger:draft_item_split", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:draft_item_map_unit", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:draft_item_refer_unit", "POST", allowed=OFFICE, ok=302),
     Case("ledger:unit_proposal_decide", "POST", allowed=OFFICE, ok=302),
     Case("ledger:document_download", "GET", allowed=LEADS),
     # The former proposal pages (queue, run now, decide) redirect to accountability's queue:
@@ -145,6 +148,8 @@ CASES: list[Case] = [
     Case("ledger:responsibility_defaults", "POST", allowed=OFFICE, ok=302),
     Case("ledger:responsibility_edit", "POST", allowed=OFFICE, ok=302),
     Case("ledger:responsibility_remove", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:unit_alias_add", "POST", allowed=OFFICE, ok=302),
+    Case("ledger:unit_alias_remove", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar", "GET", allowed=OFFICE),
     Case("core:calendar", "POST", allowed=OFFICE, ok=302),
     Case("core:calendar_override_remove", "POST", allowed=OFFICE, ok=302),
@@ -240,6 +245,7 @@ def db_state() -> dict[str, list]:
         DraftItem,
         UnitProposal,
         ResponsibilityEntry,
+        UnitAlias,
         Unit,
         WorkdayOverride,
         CalendarYear,
@@ -296,6 +302,11 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
             data = {"decision": "rejected"}
         case "draft_item_split":
             data = {"at": item.split_points()[0][0]}
+        case "draft_item_map_unit" | "draft_item_refer_unit":
+            DraftItem.objects.filter(pk=item.pk).update(
+                unmatched_units=[{"name": "区审改办", "role": "co", "status": "open", "unit": None}]
+            )
+            data = {"name": "区审改办", "unit": cast.town_b.pk, "remember": "1"}
         case "draft_publish":
             data = {"new_name": "矩阵战役", "new_start": "2026-03-01", "new_end": "2026-03-31"}
         case "unit_proposal_decide":
@@ -309,6 +320,13 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
         case "responsibility_defaults":
             # a unit the shipped table knows, so loading the defaults really adds an entry
             Unit.objects.get_or_create(name="区商务局", defaults={"kind": "department"})
+        case "unit_alias_add":
+            data = {"name": "东城办", "unit": cast.town_a.pk}
+        case "unit_alias_remove":
+            alias, _ = UnitAlias.objects.get_or_create(
+                name="西城办", defaults={"unit": cast.town_b, "created_at": timezone.now()}
+            )
+            kwargs = {"alias_id": alias.pk}
         case "responsibility_edit" | "responsibility_remove":
             entry, _ = ResponsibilityEntry.objects.get_or_create(
                 unit=cast.town_a, defaults={"keywords": "停车", "updated_at": timezone.now()}
@@ -360,12 +378,16 @@ POST_ONLY = [
     ("ledger:draft_item_decide", {"item_id": 1}),
     ("ledger:draft_item_merge", {"item_id": 1}),
     ("ledger:draft_item_split", {"item_id": 1}),
+    ("ledger:draft_item_map_unit", {"item_id": 1}),
+    ("ledger:draft_item_refer_unit", {"item_id": 1}),
     ("ledger:unit_proposal_decide", {"proposal_id": 1}),
     ("core:calendar_override_remove", {"override_id": 1}),
     ("core:calendar_year_mark", {}),
     ("ledger:responsibility_defaults", {}),
     ("ledger:responsibility_edit", {"entry_id": 1}),
     ("ledger:responsibility_remove", {"entry_id": 1}),
+    ("ledger:unit_alias_add", {}),
+    ("ledger:unit_alias_remove", {"alias_id": 1}),
 ]
 
 

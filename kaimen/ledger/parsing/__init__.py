@@ -20,13 +20,22 @@ from typing import Any
 
 from kaimen.ledger.parsing import llm
 from kaimen.ledger.parsing.classify import classify
+from kaimen.ledger.parsing.owners import (
+    NamedOwner,
+    UnitDirectory,
+    default_unit_names,
+    directory_for,
+    find_named_owner,
+    strip_annotation,
+)
 from kaimen.ledger.parsing.readers import ParseError, read_document
 from kaimen.ledger.parsing.structure import Node, Outline, build_outline
-from kaimen.ledger.parsing.timephrases import find_time_phrases, resolve_deadline
+from kaimen.ledger.parsing.timephrases import Deadline, find_time_phrases, resolve_deadline
 from kaimen.ledger.parsing.units import (
     ProposedUnit,
     ResponsibilityRule,
     UnitSuggestion,
+    default_responsibility,
     find_proposed_units,
     load_responsibility,
     suggest_units,
@@ -64,6 +73,10 @@ class TaskProposal:
     recurrence: str | None = None
     milestones: list[tuple[str, date]] = field(default_factory=list)
     proposed_units: list[ProposedUnit] = field(default_factory=list)
+    # The owners the document names for this item, as written ({"lead", "co", "source", ...}).
+    named_owner: dict[str, Any] | None = None
+    # Names of units the document gives that match no unit of the tree, as written.
+    unmatched_units: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +93,8 @@ class TaskProposal:
             "recurrence": self.recurrence,
             "milestones": [{"phrase": p, "date": d.isoformat()} for p, d in self.milestones],
             "proposed_units": [u.to_dict() for u in self.proposed_units],
+            "named_owner": dict(self.named_owner) if self.named_owner else None,
+            "unmatched_units": list(self.unmatched_units),
         }
 
 
@@ -183,23 +198,44 @@ def _propose(
     ancestors: list[Node],
     *,
     rules: list[ResponsibilityRule] | None,
+    directory: UnitDirectory,
     year: int | None,
     campaign_end: date | None,
     today: date | None,
+    inherited: NamedOwner | None = None,
 ) -> TaskProposal:
     verdict = classify(node.text, truncated=node.truncated)
+    owner = None if node.truncated else find_named_owner(node.text, directory=directory)
+    if owner is None and not node.truncated:
+        # "一、强化科技创新（区科技局牵头）": the heading's owner carries each item under it.
+        owner = inherited
     flags: list[str] = list(node.flags)
-    if verdict.borderline:
+    kind, reason = verdict.kind, verdict.reason
+    if owner is not None:
+        # The document names who carries it: that is an assignment, whatever the wording.
+        kind = "task"
+        reason = f"任务：原文点名责任单位“{owner.words}”。{verdict.reason}"
+    elif verdict.borderline:
         flags.append("任务/号召的判断把握不大,请人工确认。")
-    proposal = TaskProposal(kind=verdict.kind, reason=verdict.reason, score=verdict.score)
+    proposal = TaskProposal(kind=kind, reason=reason, score=verdict.score)
     proposal.proposed_units = find_proposed_units(node.text, path=node.path)
-    if verdict.kind == "task":
+    if owner is not None:
+        resolved = directory.resolve(owner)
+        proposal.lead_units = resolved.lead_units
+        proposal.co_units = resolved.co_units
+        proposal.unmatched_units = resolved.unmatched
+        proposal.named_owner = owner.to_dict()
+        flags.extend(resolved.flags)
+        if owner.source == "annotation":
+            node.heading = strip_annotation(node.heading, owner) or node.heading
+    elif kind == "task":
         assignment = suggest_units(node.text, rules, context=_context_of(ancestors))
         proposal.lead_units = assignment.lead_units
         proposal.co_units = assignment.co_units
         proposal.unit_suggestions = assignment.suggestions
         flags.extend(assignment.flags)
-        deadline = resolve_deadline(node.text, year=year, campaign_end=campaign_end, today=today)
+    if kind == "task":
+        deadline = _deadline(node.text, owner, year=year, campaign_end=campaign_end, today=today)
         proposal.deadline = deadline.date
         proposal.deadline_phrase = deadline.phrase
         proposal.deadline_source = deadline.source
@@ -210,27 +246,61 @@ def _propose(
     return proposal
 
 
+def _deadline(
+    text: str,
+    owner: NamedOwner | None,
+    *,
+    year: int | None,
+    campaign_end: date | None,
+    today: date | None,
+) -> Deadline:
+    """The item's deadline; a time limit written in its owner annotation decides it."""
+    deadline = resolve_deadline(text, year=year, campaign_end=campaign_end, today=today)
+    if owner is None or not owner.deadline_text:
+        return deadline
+    named = resolve_deadline(owner.deadline_text, year=year, today=today)
+    if named.date is None:
+        return deadline
+    milestones = tuple((p, d) for p, d in deadline.milestones if d < named.date)
+    if deadline.date is not None and deadline.date < named.date and deadline.phrase:
+        milestones = (*milestones, (deadline.phrase, deadline.date))
+    return replace(named, recurrence=deadline.recurrence, milestones=milestones, flags=())
+
+
 def _enrich(
     outline: Outline,
     *,
     rules: list[ResponsibilityRule] | None,
+    directory: UnitDirectory,
     year: int | None,
     campaign_end: date | None,
     today: date | None,
 ) -> list[ProposedUnit]:
     proposed: list[ProposedUnit] = []
 
-    def visit(node: Node, ancestors: list[Node]) -> None:
+    def visit(node: Node, ancestors: list[Node], inherited: NamedOwner | None) -> None:
         if not node.children:
             node.task = _propose(
-                node, ancestors, rules=rules, year=year, campaign_end=campaign_end, today=today
+                node,
+                ancestors,
+                rules=rules,
+                directory=directory,
+                year=year,
+                campaign_end=campaign_end,
+                today=today,
+                inherited=inherited,
             )
             proposed.extend(node.task.proposed_units)
+            return
+        own = find_named_owner(node.heading, directory=directory)
+        if own is not None and own.source == "annotation":
+            node.heading = strip_annotation(node.heading, own) or node.heading
+            inherited = own
         for child in node.children:
-            visit(child, [*ancestors, node])
+            visit(child, [*ancestors, node], inherited)
 
     for root in outline.nodes:
-        visit(root, [])
+        visit(root, [], None)
     # One body named in several items is one proposal; the first duty found is kept.
     merged: dict[str, ProposedUnit] = {}
     for unit in proposed:
@@ -249,6 +319,8 @@ def parse_text(
     today: date | None = None,
     hard_wrapped: bool | None = None,
     use_llm: bool | None = None,
+    units: list[str] | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> ParsedDocument:
     """Parse a speech or plan into a proposed ledger. Never raises on any string.
 
@@ -256,7 +328,9 @@ def parse_text(
     ``campaign_end`` is the default deadline (default: what the title names, e.g. 一季度 →
     03-31, flagged). ``responsibility`` replaces the shipped table. ``hard_wrapped`` says whether
     lines were wrapped at a fixed width (None: detect). ``use_llm`` None means: when
-    KAIMEN_LLM_URL is set.
+    KAIMEN_LLM_URL is set. ``units`` are the unit tree's names and ``aliases`` the office's
+    own names for them (alias → unit), to match the owners a document names; without them, the
+    responsibility table's units and the shipped short names are used.
     """
     outline = build_outline(text, hard_wrapped=hard_wrapped)
     flags = list(outline.flags)
@@ -283,8 +357,16 @@ def parse_text(
             return doc
         flags.append(f"大模型起草未成功({why}),已改用规则解析。")
 
+    if units is None:
+        table = responsibility if responsibility is not None else default_responsibility()
+        units = default_unit_names(rule.unit for rule in table)
     proposed = _enrich(
-        outline, rules=responsibility, year=year, campaign_end=campaign_end, today=today
+        outline,
+        rules=responsibility,
+        directory=directory_for(units, aliases),
+        year=year,
+        campaign_end=campaign_end,
+        today=today,
     )
     return ParsedDocument(
         title=outline.title,

@@ -209,6 +209,32 @@ class UnitMatcher:
         self.names = {rule.unit: _short_names(rule.unit) for rule in self.rules}
         self.duty_terms = {rule.unit: self._duty_terms(rule) for rule in self.rules}
         self._context_cache: dict[str, Counter[str]] = {}
+        # Only these words are ever looked up in a text's tokens; a block of text that contains
+        # none of them is not worth segmenting.
+        self.vocabulary = frozenset(sharing).union(*self.duty_terms.values())
+        # A long keyword is counted by occurrence (below), which is never fewer than its tokens:
+        # segmentation is needed only for the shorter words and the duty terms.
+        every_duty_term = frozenset().union(*self.duty_terms.values())
+        self.segmented = frozenset(
+            w for w in self.vocabulary if w not in self.long_keywords or w in every_duty_term
+        )
+        self._vocabulary_re = _literal_pattern(self.segmented)
+        self.keyword_sets = {rule.unit: frozenset(rule.keywords) for rule in self.rules}
+        self.weights = {
+            k: self.specificity[k] * (1.0 + 0.5 * max(0, min(len(k), 4) - 2)) for k in sharing
+        }
+        every_name = {n for names in self.names.values() for n in names}
+        self._names_re = _literal_pattern(every_name)
+        self._role_patterns = {
+            unit: [
+                (
+                    re.compile(re.escape(name) + r"[^，,。；;]{0,4}" + _EXPLICIT_LEAD),
+                    re.compile(re.escape(name) + r"[^，,。；;]{0,4}" + _EXPLICIT_CO),
+                )
+                for name in sorted(names, key=len, reverse=True)
+            ]
+            for unit, names in self.names.items()
+        }
 
     def _duty_terms(self, rule: ResponsibilityRule) -> frozenset[str]:
         if not rule.duties:
@@ -221,7 +247,22 @@ class UnitMatcher:
         )
 
     def tokens(self, text: str) -> Counter[str]:
-        counts = Counter(self.tokenizer.cut_for_search(text, HMM=False))
+        """The table's words in ``text``, counted as search-mode segmentation finds them.
+
+        jieba segments each run of Chinese characters, letters and digits on its own (a comma
+        or a full stop ends a run), so only the runs that contain one of the table's words need
+        segmenting: the counts are the same as for the whole text, at a fraction of the cost.
+        """
+        counts: Counter[str] = Counter()
+        vocabulary = self.segmented
+        if self._vocabulary_re is not None:
+            for block in _JIEBA_BLOCK.findall(text):
+                if self._vocabulary_re.search(block):
+                    counts.update(
+                        w
+                        for w in self.tokenizer.cut_for_search(block, HMM=False)
+                        if w in vocabulary
+                    )
         # Segmentation can still lose a long keyword to a competing dictionary word
         # ("工作竞赛活动" → 工作 / 竞赛活动). Four characters and more are specific enough to be
         # counted as they stand; the short ones, where a boundary matters (价格 in 评价格局),
@@ -245,11 +286,23 @@ class UnitMatcher:
         tokens = self.tokens(text)
         context_tokens = self._context_tokens(context) if context else Counter()
         suggestions: list[UnitSuggestion] = []
+        present = set(tokens)
+        present.update(context_tokens)
+        named_any = self._names_re is not None and self._names_re.search(text) is not None
         for rule in self.rules:
+            duty_terms = self.duty_terms[rule.unit]
+            if (
+                self.keyword_sets[rule.unit].isdisjoint(present)
+                and duty_terms.isdisjoint(tokens)
+                and not named_any
+            ):
+                continue
             total = 0.0
             matched: list[str] = []
             for keyword in rule.keywords:
-                weight = self.specificity[keyword] * (1.0 + 0.5 * max(0, min(len(keyword), 4) - 2))
+                if keyword not in present:
+                    continue
+                weight = self.weights[keyword]
                 count = tokens.get(keyword, 0)
                 if count:
                     # Repetition adds, with diminishing returns.
@@ -258,11 +311,11 @@ class UnitMatcher:
                 elif context_tokens.get(keyword):
                     total += weight * CONTEXT_WEIGHT
                     matched.append(f"{keyword}(上级标题)")
-            duty_hits = sorted(t for t in self.duty_terms[rule.unit] if tokens.get(t))
+            duty_hits = sorted(t for t in duty_terms.intersection(tokens) if tokens[t])
             if duty_hits:
                 total += min(1.0, 0.25 * len(duty_hits))
                 matched.append("职责:" + "/".join(duty_hits[:4]))
-            named = [n for n in self.names[rule.unit] if n in text]
+            named = [n for n in self.names[rule.unit] if n in text] if named_any else []
             if named:
                 total += NAMED_BONUS
                 matched.insert(0, f"原文点名“{max(named, key=len)}”")
@@ -273,6 +326,31 @@ class UnitMatcher:
                 )
         suggestions.sort(key=lambda s: (-s.score, s.unit))
         return suggestions
+
+
+# The runs jieba segments on their own (jieba.re_han_default).
+_JIEBA_BLOCK = re.compile("[\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+")
+
+
+def _literal_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching any of ``words``, factored by first character so that a search
+    tries only the words that could start at each position."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            by_first.setdefault(word[0], []).append(word[1:])
+    if not by_first:
+        return None
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        tails = sorted({r for r in rests if r}, key=len, reverse=True)
+        optional = "" in rests
+        if not tails:
+            branches.append(re.escape(first))
+            continue
+        group = "|".join(re.escape(t) for t in tails)
+        branches.append(f"{re.escape(first)}(?:{group}){'?' if optional else ''}")
+    return re.compile("|".join(branches))
 
 
 @lru_cache(maxsize=8)
@@ -292,13 +370,14 @@ def _explicit_roles(text: str, matcher: UnitMatcher) -> tuple[list[str], list[st
     """Units the text itself assigns: "由区商务局牵头, 区财政局配合"."""
     lead: list[str] = []
     co: list[str] = []
-    for unit, names in matcher.names.items():
-        for name in sorted(names, key=len, reverse=True):
-            pattern = re.escape(name)
-            if re.search(pattern + r"[^,,。;;]{0,4}" + _EXPLICIT_LEAD, text):
+    if matcher._names_re is None or matcher._names_re.search(text) is None:
+        return lead, co
+    for unit, patterns in matcher._role_patterns.items():
+        for lead_re, co_re in patterns:
+            if lead_re.search(text):
                 lead.append(unit)
                 break
-            if re.search(pattern + r"[^,,。;;]{0,4}" + _EXPLICIT_CO, text):
+            if co_re.search(text):
                 co.append(unit)
                 break
     return lead, co

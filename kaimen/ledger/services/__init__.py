@@ -20,6 +20,12 @@ from kaimen.ledger.services.drafts import (
     unit_proposal_decide,
 )
 from kaimen.ledger.services.export import EXPORT_TYPES, ExportFile, ledger_export
+from kaimen.ledger.services.named_units import (
+    draft_item_map_unit,
+    draft_item_refer_unit,
+    unit_alias_add,
+    unit_alias_remove,
+)
 from kaimen.ledger.services.responsibility import (
     responsibility_load_defaults,
     responsibility_remove,
@@ -40,6 +46,10 @@ from kaimen.lib.errors import ValidationError
 from kaimen.lib.workdays import CalendarYearMissing
 
 __all__ = [
+    "draft_item_map_unit",
+    "draft_item_refer_unit",
+    "unit_alias_add",
+    "unit_alias_remove",
     "responsibility_load_defaults",
     "responsibility_remove",
     "responsibility_save",

@@ -36,7 +36,7 @@ from kaimen.ledger.models import (
 )
 from kaimen.ledger.parsing import ParseError, parse_text
 from kaimen.ledger.parsing.readers import read_document
-from kaimen.ledger.selectors import responsibility_rules
+from kaimen.ledger.selectors import responsibility_rules, unit_names_and_aliases
 from kaimen.ledger.services.common import (
     ITEM_FIELDS,
     MAX_PASTE_CHARS,
@@ -60,12 +60,15 @@ def _parse(
     text: str, *, hard_wrapped: bool | None, year: int | None, campaign: Campaign | None
 ) -> DraftSpec:
     year = year or (campaign.year if campaign else None)
+    names, aliases = unit_names_and_aliases()
     parsed = parse_text(
         text,
         year=year,
         hard_wrapped=hard_wrapped,
         campaign_end=campaign.end if campaign else None,
         responsibility=responsibility_rules(),
+        units=names,
+        aliases=aliases,
     ).to_dict()
     spec = build_draft(parsed, source=text, units=units_by_name())
     if not any(item.is_leaf for item in spec.items):
@@ -137,6 +140,8 @@ def _store_draft(
             milestones=item.milestones,
             flags=item.flags,
             suggestions=item.suggestions,
+            named_owner=item.named_owner,
+            unmatched_units=item.unmatched_units,
         )
         for item in spec.items
     )
@@ -374,6 +379,13 @@ def _check_acceptable(item: DraftItem) -> None:
         raise ValidationError("请先指定牵头单位,再接受这条任务。", field="lead_unit")
     if item.deadline is None:
         raise ValidationError("请先填写完成时限,再接受这条任务。", field="deadline")
+    waiting = item.open_unmatched()
+    if waiting:
+        raise ValidationError(
+            f"原文点名的单位“{waiting[0]['name']}”在单位名录中找不到：请先在这一条下"
+            "“对应到单位”，或选择“请系统管理员增设”，再接受这条任务。",
+            field="unmatched_units",
+        )
 
 
 def draft_item_decide(*, actor, item: DraftItem, decision: str) -> DraftItem:
@@ -399,7 +411,8 @@ def draft_item_decide(*, actor, item: DraftItem, decision: str) -> DraftItem:
 
 
 def draft_accept_complete(*, actor, draft: LedgerDraft) -> int:
-    """Accept every proposed task that has a lead unit and a deadline; the others stay to review."""
+    """Accept every proposed task that has a lead unit, a deadline and no unit name awaiting a
+    decision; the others stay to review."""
     scope.require(actor, Perm.LEDGER_MANAGE)
     _require_open(draft)
     with transaction.atomic():
@@ -410,7 +423,12 @@ def draft_accept_complete(*, actor, draft: LedgerDraft) -> int:
             lead_unit__isnull=False,
             deadline__isnull=False,
         )
-        ids = list(ready.values_list("pk", flat=True))
+        # A name the document gives that matches no unit waits for the office's decision.
+        ids = [
+            pk
+            for pk, unmatched in ready.values_list("pk", "unmatched_units")
+            if not any(u.get("status") == "open" for u in unmatched or [])
+        ]
         DraftItem.objects.filter(pk__in=ids).update(decision=Decision.ACCEPTED)
         record(
             actor=actor,
