@@ -8,12 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from kaimen.accountability import selectors
 from kaimen.accountability.models import RuleChoice, RuleSettings, Status, StepChoice
 from kaimen.accountability.services.common import MAX_EXPLANATION, MAX_REASON
+from kaimen.lib.forms import DateInput
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,13 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.campaigns.models import Campaign
+from kaimen.campaigns.selectors import default_campaign, running_on
 from kaimen.ledger.models import Cadence, Light, TaskKind, TaskStatus
+from kaimen.lib import clock
+from kaimen.lib.forms import DateInput
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -57,7 +56,10 @@ class UploadForm(forms.Form):
         min_value=2000,
         max_value=2099,
         required=False,
-        help_text=_("Used to turn 3月底前 into a date; read from the title when empty."),
+        help_text=_(
+            "Used to turn 3月底前 into a date. When empty: the year in the title, else the "
+            "current campaign's year."
+        ),
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
@@ -66,6 +68,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = _campaigns()
+        current = running_on(clock.today()) or default_campaign()
+        if current is not None:
+            self.fields["year"].widget.attrs["placeholder"] = str(current.year)
 
     def clean(self):
         data = super().clean()

@@ -351,18 +351,47 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         common = {"title": data["title"], "year": data["year"], "campaign": data["campaign"]}
         try:
             if data["file"]:
-                draft = services.draft_create_from_file(
+                outcome = services.draft_upload_file(
                     actor=request.user, upload=data["file"], **common
                 )
             else:
-                draft = services.draft_create_from_text(
+                outcome = services.draft_upload_text(
                     actor=request.user, text=data["text"], **common
                 )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            return redirect("ledger:draft_review", draft_id=draft.pk)
+            _say_which_version(request, outcome)
+            return redirect("ledger:draft_review", draft_id=outcome.draft.pk)
     return render(request, "ledger/draft_new.html", {"form": form})
+
+
+def _say_which_version(request: HttpRequest, outcome) -> None:
+    draft = outcome.draft
+    facts = {
+        "n": draft.document.number,
+        "title": draft.document.title,
+        "year": draft.year or "—",
+        "when": timezone.localtime(draft.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if outcome.reopened:
+        messages.info(
+            request,
+            _(
+                "This file was read before with the same title and year: version %(n)s "
+                "(“%(title)s”, %(year)s, uploaded %(when)s) is opened again, nothing was changed."
+            )
+            % facts,
+        )
+    elif draft.document.number > 1:
+        messages.success(
+            request,
+            _(
+                "This file was read before under another title or year: this is a new "
+                "version %(n)s (“%(title)s”, %(year)s); the earlier versions stay as they were."
+            )
+            % facts,
+        )
 
 
 def _review_context(draft) -> dict:
@@ -390,6 +419,7 @@ def _review_context(draft) -> dict:
         "publish_form": forms.PublishForm(initial=initial),
         "is_open": draft.status == DraftStatus.OPEN,
         "tasks": selectors.draft_published_tasks(draft),
+        "versions": selectors.draft_versions(draft),
     }
 
 
