@@ -11,28 +11,14 @@ from kaimen.campaigns.models import Campaign
 from kaimen.campaigns.selectors import default_campaign, running_on
 from kaimen.ledger.models import Cadence, Light, TaskKind, TaskStatus
 from kaimen.lib import clock
-from kaimen.lib.forms import DateInput
+from kaimen.lib.forms import DateInput, MultipleFileField
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
 
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several attachments in one field (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+ATTACHMENT_HELP = _(
+    "Word (.docx, .doc), Excel (.xlsx, .xls), WPS (.wps, .et), OFD, PDF, text (.txt) or "
+    "images (.png, .jpg)."
+)
 
 
 def _campaigns():
@@ -218,7 +204,7 @@ class ReportForm(forms.Form):
     )
     files = MultipleFileField(
         label=_("Attachments"),
-        help_text=_("Excel, Word, PDF or images (.png, .jpg)."),
+        help_text=ATTACHMENT_HELP,
     )
 
     def __init__(self, *args, milestones=(), **kwargs):
@@ -234,7 +220,7 @@ class ContributionForm(forms.Form):
     text = forms.CharField(
         label=_("Our contribution"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label=_("Attachments"))
+    files = MultipleFileField(label=_("Attachments"), help_text=ATTACHMENT_HELP)
 
 
 class ClosureForm(forms.Form):

@@ -84,6 +84,14 @@ def _next_report_due(task: Task):
 @login_required
 @never_cache
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_page(request, task_id)
+
+
+def _task_page(
+    request: HttpRequest, task_id: int, *, bound: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The task's page; ``bound`` puts back a form the user sent that was refused, so what they
+    typed stays and the message stands beside the field."""
     detail = selectors.task_detail(user=request.user, task_id=task_id)
     task, user = detail.task, request.user
     due, calendar_problem = _next_report_due(task)
@@ -105,8 +113,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "text_form": forms.TextForm(),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(),
-    }
-    return render(request, "ledger/task_detail.html", context)
+    } | (bound or {})
+    return render(request, "ledger/task_detail.html", context, status=status)
 
 
 @login_required
@@ -162,6 +170,33 @@ def _task_action(
     return redirect("ledger:task_detail", task_id=task.pk)
 
 
+def _task_form_post(
+    request: HttpRequest,
+    task_id: int,
+    perm: Perm,
+    form_name: str,
+    make_form: Callable[[Task], object],
+    action: Callable[[Task, dict], object],
+    done: str,
+) -> HttpResponse:
+    """A POST on a task whose form carries attachments: a refusal (a file that fails its
+    checks, a rule of the service) shows the page again with the form as sent, so the text and
+    the percentage are kept and the message stands beside the field it is about."""
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    scope.require(request.user, perm, task)
+    _refuse_forged_fields(request, task)
+    form = make_form(task)
+    if form.is_valid():
+        try:
+            action(task, form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("ledger:task_detail", task_id=task.pk)
+    return _task_page(request, task.pk, bound={form_name: form}, status=400)
+
+
 @login_required
 @require_POST
 def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -178,18 +213,25 @@ def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
     def make_form(task: Task) -> forms.ReportForm:
         return forms.ReportForm(request.POST, request.FILES, milestones=task.milestones.all())
 
-    return _task_action(
-        request, task_id, Perm.TASK_REPORT, make_form, action, _("Progress reported.")
+    return _task_form_post(
+        request,
+        task_id,
+        Perm.TASK_REPORT,
+        "report_form",
+        make_form,
+        action,
+        _("Progress reported."),
     )
 
 
 @login_required
 @require_POST
 def task_contribute(request: HttpRequest, task_id: int) -> HttpResponse:
-    return _task_action(
+    return _task_form_post(
         request,
         task_id,
         Perm.TASK_CONTRIBUTE,
+        "contribution_form",
         lambda task: forms.ContributionForm(request.POST, request.FILES),
         lambda task, data: services.contribution_add(
             actor=request.user, task=task, text=data["text"], uploads=data["files"]

@@ -142,7 +142,7 @@ def test_a_legacy_or_encrypted_ole_file_is_refused_with_a_message_to_resave(
     login(cast.liaison_a)
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
     response = report(client, task, SimpleUploadedFile("进展.docx", ole))
-    assert_refused(response, files_root, "另存为 .docx 或 .xlsx")
+    assert_refused(response, files_root, "旧版文件请保留原来的扩展名（.doc、.xls）上传")
 
 
 def test_a_zip_bomb_built_here_is_refused_quickly(client, login, cast, task, files_root, settings):
