@@ -88,7 +88,8 @@ def test_a_doc_with_a_vba_storage_is_refused():
     )
     error = refused("有宏.doc", with_macros)
     assert error.code == "macro"
-    assert "宏" in error.message and "另存为" in error.message
+    assert "宏" in error.message
+    assert "另存为" in error.message
 
 
 def test_an_xls_with_a_vba_project_is_refused():
