@@ -14,6 +14,7 @@ from kaimen.lib import clock
 from kaimen.lib.forms import DateInput, MultipleFileField
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
+from kaimen.org.widgets import UnitSelect, UnitSelectMultiple
 
 ATTACHMENT_HELP = _(
     "Word (.docx, .doc), Excel (.xlsx, .xls), WPS (.wps, .et), OFD, PDF, text (.txt) or "
@@ -92,13 +93,13 @@ class DraftItemForm(forms.Form):
     text = forms.CharField(label=_("The leader's words"), widget=forms.Textarea(attrs={"rows": 4}))
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("Lead unit"), queryset=unit_choices(), required=False
+        label=_("Lead unit"), queryset=unit_choices(), required=False, widget=UnitSelect
     )
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=unit_choices(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=UnitSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput)
     cadence = forms.ChoiceField(label=_("Report cadence"), choices=Cadence.choices)
@@ -253,12 +254,14 @@ class StepDecisionForm(forms.Form):
 class TaskEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     title = forms.CharField(label=_("Task"), max_length=300)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=unit_choices())
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=unit_choices(), widget=UnitSelect
+    )
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=unit_choices(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=UnitSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput)
     cadence = forms.ChoiceField(label=_("Report cadence"), choices=Cadence.choices)
