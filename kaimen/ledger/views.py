@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -445,11 +446,11 @@ def _review_context(draft) -> dict:
         if item.source_start is not None and item.source_end is not None
     ]
     tasks = [i for i in items if i.is_leaf and i.kind == TaskKind.TASK]
-    initial = {
-        "campaign": draft.campaign,
-        "new_start": timezone.localdate(draft.created_at),
-        "new_end": draft.campaign_end,
-    }
+    start = timezone.localdate(draft.created_at)
+    if draft.campaign_end and start > draft.campaign_end:
+        # A speech read after its campaign (a past quarter's plan): the campaign's own year.
+        start = date(draft.campaign_end.year, 1, 1)
+    initial = {"campaign": draft.campaign, "new_start": start, "new_end": draft.campaign_end}
     return {
         "draft": draft,
         "items": items,
