@@ -182,3 +182,42 @@ def test_the_plain_grouped_list_works_without_javascript(live_server, browser, f
     task.refresh_from_db()
     assert list(task.co_units.values_list("name", flat=True)) == ["西城街道"]
     assert task.deadline == DEADLINE
+
+
+def test_the_ranking_compute_form_shows_its_day_and_computes_that_period(live_server, page, clock):
+    from kaimen.evaluation.models import ScoreRun
+    from tests.evaluation.helpers import build_world, save_scheme
+
+    world = build_world(Cast(), clock)  # the clock stands at 2 April 2025
+    save_scheme(world)
+    sign_in(page, live_server, world.cast.office)
+    page.goto(live_server.url + reverse("evaluation:run_list", args=[world.campaign.pk]))
+    day = page.input_value("input[name=day]")
+    assert day == "2025-03-31"  # a day of March, the last month that has ended
+    with page.expect_navigation():
+        page.locator("input[name=day]").evaluate("input => input.form.requestSubmit()")
+    run = ScoreRun.objects.get()
+    assert (run.period_start, run.period_end) == (date(2025, 3, 1), date(2025, 3, 31))
+
+
+def test_the_practice_form_keeps_its_date_when_refused(live_server, page, clock):
+    from kaimen.evaluation.models import InnovationPractice
+    from tests.evaluation.helpers import build_world
+
+    world = build_world(Cast(), clock)
+    sign_in(page, live_server, world.cast.liaison_a)
+    page.goto(live_server.url + reverse("evaluation:practice_list", args=[world.campaign.pk]))
+    page.click("details.card summary")
+    page.fill("input[name=practiced_on]", "2025-03-10")
+    page.fill("input[name=title]", "企业服务专员制度")
+    # The description is missing: the server refuses the form and shows it again.
+    page.locator("input[name=practiced_on]").evaluate(
+        "input => { input.form.noValidate = true; input.form.requestSubmit(); }"
+    )
+    page.wait_for_selector(".field.has-error")
+    assert page.input_value("input[name=practiced_on]") == "2025-03-10"
+    page.fill("textarea[name=description]", "每家规上企业配一名服务专员，诉求两日内答复。")
+    page.locator("input[name=practiced_on]").evaluate("input => input.form.requestSubmit()")
+    page.wait_for_selector(".msg-success")
+    practice = InnovationPractice.objects.get(title="企业服务专员制度")
+    assert practice.practiced_on == date(2025, 3, 10)
