@@ -139,3 +139,42 @@ def test_the_upload_form_mentions_no_command_line(client, login, district):
     assert 'name="year"' in page
     assert "--year" not in page
     assert "命令" not in page
+
+
+def test_a_version_number_taken_at_the_same_moment_is_retried_once(district, monkeypatch):
+    from django.db import IntegrityError
+
+    from kaimen.ledger.services import drafts
+
+    first = services.draft_upload_file(actor=district.office, upload=speech_upload(), year=2025)
+    real = drafts._insert_version
+    calls = []
+
+    def collide_once(**kwargs):
+        calls.append(kwargs["title"])
+        if len(calls) == 1:
+            raise IntegrityError("ledger_document_one_number_per_file")
+        return real(**kwargs)
+
+    monkeypatch.setattr(drafts, "_insert_version", collide_once)
+    second = services.draft_upload_file(actor=district.office, upload=speech_upload(), year=2026)
+    assert len(calls) == 2
+    assert second.draft.document.number == 2
+    assert second.draft.document.previous_id == first.draft.document_id
+
+
+def test_two_collisions_give_a_clear_message_and_keep_no_file(district, monkeypatch, settings):
+    from django.db import IntegrityError
+
+    from kaimen.ledger.services import drafts
+    from kaimen.lib.errors import ValidationError
+
+    def collide(**kwargs):
+        raise IntegrityError("ledger_document_one_number_per_file")
+
+    monkeypatch.setattr(drafts, "_insert_version", collide)
+    with pytest.raises(ValidationError, match="同时上传"):
+        services.draft_upload_file(actor=district.office, upload=speech_upload(), year=2025)
+    root = settings.LEDGER_FILES_ROOT
+    kept = [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    assert kept == []

@@ -267,45 +267,66 @@ def _draft_from_source(
         return DraftUpload(existing, reopened=True)
     stored_name = keep() if keep else ""
     try:
-        with transaction.atomic():
-            versions = list(
-                SourceDocument.objects.select_for_update()
-                .filter(sha256=sha256)
-                .select_related("draft")
-                .order_by("number")
-            )
-            existing = _matching(versions, title, year)
-            if existing is not None:
-                if discard and stored_name:
-                    discard(stored_name)
-                return DraftUpload(existing, reopened=True)
-            draft = _store_draft(
-                actor=actor,
-                kind=kind,
-                title=title,
-                original_name=original_name,
-                sha256=sha256,
-                size=size,
-                stored_name=stored_name,
-                text=text,
-                spec=spec,
-                year=year,
-                campaign=campaign,
-                previous=versions[-1] if versions else None,
-            )
-            return DraftUpload(draft, reopened=False)
-    except IntegrityError:
-        # Someone uploaded the same file under the same title a moment earlier: theirs it is.
-        if discard and stored_name:
-            discard(stored_name)
-        existing = _matching(_versions(sha256), title, year)
-        if existing is None:
-            raise
-        return DraftUpload(existing, reopened=True)
+        # Two uploads of one file at the same moment may both take the next version number; the
+        # database lets one win, and the other tries once more with the number after it.
+        for _attempt in range(2):
+            try:
+                outcome = _insert_version(
+                    actor=actor,
+                    kind=kind,
+                    title=title,
+                    original_name=original_name,
+                    sha256=sha256,
+                    size=size,
+                    stored_name=stored_name,
+                    text=text,
+                    spec=spec,
+                    year=year,
+                    campaign=campaign,
+                )
+            except IntegrityError:
+                existing = _matching(_versions(sha256), title, year)
+                if existing is not None:
+                    outcome = DraftUpload(existing, reopened=True)
+                else:
+                    continue
+            if outcome.reopened and discard and stored_name:
+                discard(stored_name)
+            return outcome
+        raise ValidationError(
+            "同一文件正由他人同时上传，本次未能保存。请稍候片刻后重新上传。",
+            field="file",
+            code="busy",
+        )
     except BaseException:
-        if discard and stored_name:
+        if (
+            discard
+            and stored_name
+            and not LedgerDraft.objects.filter(document__stored_name=stored_name).exists()
+        ):
             discard(stored_name)
         raise
+
+
+def _insert_version(*, sha256: str, title: str, year: int | None, **fields) -> DraftUpload:
+    with transaction.atomic():
+        versions = list(
+            SourceDocument.objects.select_for_update()
+            .filter(sha256=sha256)
+            .select_related("draft")
+            .order_by("number")
+        )
+        existing = _matching(versions, title, year)
+        if existing is not None:
+            return DraftUpload(existing, reopened=True)
+        draft = _store_draft(
+            sha256=sha256,
+            title=title,
+            year=year,
+            previous=versions[-1] if versions else None,
+            **fields,
+        )
+        return DraftUpload(draft, reopened=False)
 
 
 def draft_upload_file(
