@@ -221,3 +221,23 @@ def test_the_practice_form_keeps_its_date_when_refused(live_server, page, clock)
     page.wait_for_selector(".msg-success")
     practice = InnovationPractice.objects.get(title="企业服务专员制度")
     assert practice.practiced_on == date(2025, 3, 10)
+
+
+def test_the_campaign_form_keeps_its_dates_when_refused_and_stores_them(live_server, page):
+    cast = Cast()
+    sign_in(page, live_server, cast.office)
+    page.goto(live_server.url + reverse("ledger:campaign_list"))
+    page.fill("input[name=start]", "2099-04-01")
+    page.fill("input[name=end]", "2099-06-30")
+    # No name: the server refuses the form and shows it again with the dates as typed.
+    page.locator("input[name=start]").evaluate(
+        "input => { input.form.noValidate = true; input.form.requestSubmit(); }"
+    )
+    page.wait_for_selector(".field.has-error")
+    assert page.input_value("input[name=start]") == "2099-04-01"
+    assert page.input_value("input[name=end]") == "2099-06-30"
+    page.fill("input[name=name]", "2099年二季度双过半")
+    page.locator("input[name=start]").evaluate("input => input.form.requestSubmit()")
+    page.wait_for_selector(".msg-success")
+    campaign = Campaign.objects.get(name="2099年二季度双过半")
+    assert (campaign.start, campaign.end) == (date(2099, 4, 1), date(2099, 6, 30))
