@@ -241,3 +241,26 @@ def test_the_campaign_form_keeps_its_dates_when_refused_and_stores_them(live_ser
     page.wait_for_selector(".msg-success")
     campaign = Campaign.objects.get(name="2099年二季度双过半")
     assert (campaign.start, campaign.end) == (date(2099, 4, 1), date(2099, 6, 30))
+
+
+def test_a_refused_attachment_keeps_the_report_as_typed(live_server, page, files):
+    cast = Cast()
+    task = a_task(cast)
+    sign_in(page, live_server, cast.liaison_a)
+    page.goto(live_server.url + reverse("ledger:task_detail", args=[task.pk]))
+    page.fill("#report-form textarea[name=text]", "本周完成东城片区三个项目的现场踏勘。")
+    page.fill("#report-form input[name=percent]", "35")
+    page.set_input_files(
+        "#report-form input[name=files]",
+        files=[{"name": "进展.doc", "mimeType": "application/msword", "buffer": b"MZ\x90\x00"}],
+    )
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#report-form .field.has-error")
+    assert (
+        page.input_value("#report-form textarea[name=text]")
+        == "本周完成东城片区三个项目的现场踏勘。"
+    )
+    assert page.input_value("#report-form input[name=percent]") == "35"
+    beside = page.locator("#report-form .field.has-error").inner_text()
+    assert "进展.doc" in beside
+    assert "不是 Word（.doc）" in beside
