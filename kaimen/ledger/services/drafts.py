@@ -310,8 +310,9 @@ def _draft_from_source(
 
 def _insert_version(*, sha256: str, title: str, year: int | None, **fields) -> DraftUpload:
     with transaction.atomic():
+        # of=self: PostgreSQL cannot lock the outer-joined draft side, and need not.
         versions = list(
-            SourceDocument.objects.select_for_update()
+            SourceDocument.objects.select_for_update(of=("self",))
             .filter(sha256=sha256)
             .select_related("draft")
             .order_by("number")
