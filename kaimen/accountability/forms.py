@@ -8,31 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from kaimen.accountability import selectors
 from kaimen.accountability.models import RuleChoice, RuleSettings, Status, StepChoice
 from kaimen.accountability.services.common import MAX_EXPLANATION, MAX_REASON
+from kaimen.lib.forms import DateInput, MultipleFileField
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several attachments in one field (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class DecisionForm(forms.Form):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaimen.accountability import forms, selectors, services, storage
 from kaimen.accountability.models import RunStatus
+from kaimen.lib import uploads
 from kaimen.lib.attachments import download, file_response
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.org import scope
@@ -99,6 +100,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
         and proposal.status != "withdrawn",
         "decision_form": forms.DecisionForm(),
         "explanation_form": forms.ExplanationForm(),
+        "attachment_accept": uploads.ACCEPT_ATTR,
     }
     return render(request, "accountability/proposal_detail.html", context)
 
@@ -141,36 +143,51 @@ def explain(request: HttpRequest, proposal_id: int) -> HttpResponse:
     scope.require(request.user, Perm.ACCOUNTABILITY_EXPLAIN, proposal.unit_id)
     form = forms.ExplanationForm(request.POST, request.FILES)
     default = reverse("accountability:unit_record", args=[proposal.unit_id])
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return _back(request, default)
-    try:
-        services.explanation_add(
-            actor=request.user,
-            proposal=proposal,
-            text=form.cleaned_data["text"],
-            uploads=form.cleaned_data["files"],
-        )
-    except ValidationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your explanation has been attached."))
-    return _back(request, default)
+    if form.is_valid():
+        try:
+            services.explanation_add(
+                actor=request.user,
+                proposal=proposal,
+                text=form.cleaned_data["text"],
+                uploads=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your explanation has been attached."))
+            return _back(request, default)
+    # Refused: the unit's record again, with the text as typed and the message beside the field.
+    return _unit_record_page(
+        request, proposal.unit_id, explanation_form=form, explaining=proposal.pk, status=400
+    )
 
 
 @login_required
 @never_cache
 def unit_record(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A unit's own record page, where its liaison attaches explanations."""
+    return _unit_record_page(request, unit_id)
+
+
+def _unit_record_page(
+    request: HttpRequest,
+    unit_id: int,
+    *,
+    explanation_form=None,
+    explaining: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     data = selectors.unit_record_for_user(user=request.user, unit_id=unit_id)
     context = {
         "r": data,
         "can_explain": scope.can(request.user, Perm.ACCOUNTABILITY_EXPLAIN, data.unit.pk),
         "can_decide": scope.can(request.user, Perm.ACCOUNTABILITY_DECIDE),
         "explanation_form": forms.ExplanationForm(),
+        "attachment_accept": uploads.ACCEPT_ATTR,
+        "refused_form": explanation_form,
+        "explaining": explaining,
     }
-    return render(request, "accountability/unit_record.html", context)
+    return render(request, "accountability/unit_record.html", context, status=status)
 
 
 @login_required

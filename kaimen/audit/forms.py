@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaimen.audit.models import Outcome
 from kaimen.lib.contracts import access
+from kaimen.lib.forms import DateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -13,12 +14,8 @@ class AuditFilterForm(forms.Form):
     )
     # the units come from the layer that knows them (org), asked when the form is built
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

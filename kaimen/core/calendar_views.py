@@ -16,14 +16,13 @@ from kaimen.core import services
 from kaimen.core.models import CalendarYear, WorkdayOverride
 from kaimen.lib import clock, official_calendar
 from kaimen.lib.errors import ValidationError
+from kaimen.lib.forms import DateInput
 from kaimen.org import scope
 from kaimen.org.scope import Perm
 
 
 class OverrideForm(forms.Form):
-    day = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
     is_workday = forms.TypedChoiceField(
         label=gettext_lazy("The day is"),
         choices=[("0", gettext_lazy("a day off")), ("1", gettext_lazy("a working day"))],

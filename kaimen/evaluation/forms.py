@@ -24,12 +24,8 @@ from kaimen.evaluation.scoring import (
     MissingPolicy,
 )
 from kaimen.evaluation.services.common import PEER_GROUP_KINDS
+from kaimen.lib.forms import DateInput
 from kaimen.org.models import Unit, UnitKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
 
 _BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)\s*$")
 _BAND_SPLIT = re.compile(r"[,，;；\n]+")

@@ -8,32 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.campaigns.models import Campaign
+from kaimen.campaigns.selectors import default_campaign, running_on
 from kaimen.ledger.models import Cadence, Light, TaskKind, TaskStatus
+from kaimen.lib import clock
+from kaimen.lib.forms import DateInput, MultipleFileField
 from kaimen.org.models import Unit
 from kaimen.org.selectors import unit_choices
+from kaimen.org.widgets import UnitSelect, UnitSelectMultiple
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several attachments in one field (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+ATTACHMENT_HELP = _(
+    "Word (.docx, .doc), Excel (.xlsx, .xls), WPS (.wps, .et), OFD, PDF, text (.txt) or "
+    "images (.png, .jpg)."
+)
 
 
 def _campaigns():
@@ -57,7 +43,10 @@ class UploadForm(forms.Form):
         min_value=2000,
         max_value=2099,
         required=False,
-        help_text=_("Used to turn 3月底前 into a date; read from the title when empty."),
+        help_text=_(
+            "Used to turn 3月底前 into a date. When empty: the year in the title, else the "
+            "current campaign's year."
+        ),
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
@@ -66,6 +55,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = _campaigns()
+        current = running_on(clock.today()) or default_campaign()
+        if current is not None:
+            self.fields["year"].widget.attrs["placeholder"] = str(current.year)
 
     def clean(self):
         data = super().clean()
@@ -101,13 +93,13 @@ class DraftItemForm(forms.Form):
     text = forms.CharField(label=_("The leader's words"), widget=forms.Textarea(attrs={"rows": 4}))
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("Lead unit"), queryset=unit_choices(), required=False
+        label=_("Lead unit"), queryset=unit_choices(), required=False, widget=UnitSelect
     )
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=unit_choices(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=UnitSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput)
     cadence = forms.ChoiceField(label=_("Report cadence"), choices=Cadence.choices)
@@ -238,7 +230,7 @@ class ReportForm(forms.Form):
     )
     files = MultipleFileField(
         label=_("Attachments"),
-        help_text=_("Excel, Word, PDF or images (.png, .jpg)."),
+        help_text=ATTACHMENT_HELP,
     )
 
     def __init__(self, *args, milestones=(), **kwargs):
@@ -254,7 +246,7 @@ class ContributionForm(forms.Form):
     text = forms.CharField(
         label=_("Our contribution"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label=_("Attachments"))
+    files = MultipleFileField(label=_("Attachments"), help_text=ATTACHMENT_HELP)
 
 
 class ClosureForm(forms.Form):
@@ -287,12 +279,14 @@ class StepDecisionForm(forms.Form):
 class TaskEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     title = forms.CharField(label=_("Task"), max_length=300)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=unit_choices())
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=unit_choices(), widget=UnitSelect
+    )
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=unit_choices(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=UnitSelectMultiple,
     )
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput)
     cadence = forms.ChoiceField(label=_("Report cadence"), choices=Cadence.choices)

@@ -37,7 +37,18 @@ class SourceDocument(models.Model):
     title = models.CharField(_("title"), max_length=200)
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
-    sha256 = models.CharField(max_length=64, unique=True)
+    # The same file may be uploaded again under another title or year: each upload is a
+    # numbered version of that file, and the versions link to the one before.
+    sha256 = models.CharField(max_length=64, db_index=True)
+    number = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_versions",
+        verbose_name=_("previous version"),
+    )
     size = models.PositiveIntegerField(default=0)
     # A generated name under the ledger's storage root, never the user's file name; "" for paste.
     stored_name = models.CharField(max_length=100, blank=True)
@@ -49,6 +60,11 @@ class SourceDocument(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256", "number"], name="ledger_document_one_number_per_file"
+            )
+        ]
         verbose_name = _("source document")
         verbose_name_plural = _("source documents")
 

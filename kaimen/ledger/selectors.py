@@ -185,9 +185,22 @@ def draft_list_for_user(*, user) -> QuerySet[LedgerDraft]:
 def draft_get_for_user(*, user, draft_id: int) -> LedgerDraft:
     scope.require(user, Perm.LEDGER_MANAGE)
     try:
-        return LedgerDraft.objects.select_related("document", "campaign").get(pk=draft_id)
+        return LedgerDraft.objects.select_related("document", "campaign", "created_by").get(
+            pk=draft_id
+        )
     except LedgerDraft.DoesNotExist as exc:
         raise NotFound() from exc
+
+
+def draft_versions(draft: LedgerDraft) -> list[LedgerDraft]:
+    """Every draft made from the same file (one per title and year it was read under), the
+    first version first; a single version is no series and gives an empty list."""
+    versions = list(
+        LedgerDraft.objects.filter(document__sha256=draft.document.sha256)
+        .select_related("document", "created_by")
+        .order_by("document__number")
+    )
+    return versions if len(versions) > 1 else []
 
 
 def draft_items(draft: LedgerDraft) -> list[DraftItem]:

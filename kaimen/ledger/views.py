@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -85,6 +86,14 @@ def _next_report_due(task: Task):
 @login_required
 @never_cache
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_page(request, task_id)
+
+
+def _task_page(
+    request: HttpRequest, task_id: int, *, bound: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The task's page; ``bound`` puts back a form the user sent that was refused, so what they
+    typed stays and the message stands beside the field."""
     detail = selectors.task_detail(user=request.user, task_id=task_id)
     task, user = detail.task, request.user
     due, calendar_problem = _next_report_due(task)
@@ -106,8 +115,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "text_form": forms.TextForm(),
         "note_form": forms.NoteForm(),
         "reason_form": forms.ReasonForm(),
-    }
-    return render(request, "ledger/task_detail.html", context)
+    } | (bound or {})
+    return render(request, "ledger/task_detail.html", context, status=status)
 
 
 @login_required
@@ -163,6 +172,33 @@ def _task_action(
     return redirect("ledger:task_detail", task_id=task.pk)
 
 
+def _task_form_post(
+    request: HttpRequest,
+    task_id: int,
+    perm: Perm,
+    form_name: str,
+    make_form: Callable[[Task], object],
+    action: Callable[[Task, dict], object],
+    done: str,
+) -> HttpResponse:
+    """A POST on a task whose form carries attachments: a refusal (a file that fails its
+    checks, a rule of the service) shows the page again with the form as sent, so the text and
+    the percentage are kept and the message stands beside the field it is about."""
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    scope.require(request.user, perm, task)
+    _refuse_forged_fields(request, task)
+    form = make_form(task)
+    if form.is_valid():
+        try:
+            action(task, form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("ledger:task_detail", task_id=task.pk)
+    return _task_page(request, task.pk, bound={form_name: form}, status=400)
+
+
 @login_required
 @require_POST
 def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -179,18 +215,25 @@ def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
     def make_form(task: Task) -> forms.ReportForm:
         return forms.ReportForm(request.POST, request.FILES, milestones=task.milestones.all())
 
-    return _task_action(
-        request, task_id, Perm.TASK_REPORT, make_form, action, _("Progress reported.")
+    return _task_form_post(
+        request,
+        task_id,
+        Perm.TASK_REPORT,
+        "report_form",
+        make_form,
+        action,
+        _("Progress reported."),
     )
 
 
 @login_required
 @require_POST
 def task_contribute(request: HttpRequest, task_id: int) -> HttpResponse:
-    return _task_action(
+    return _task_form_post(
         request,
         task_id,
         Perm.TASK_CONTRIBUTE,
+        "contribution_form",
         lambda task: forms.ContributionForm(request.POST, request.FILES),
         lambda task, data: services.contribution_add(
             actor=request.user, task=task, text=data["text"], uploads=data["files"]
@@ -352,18 +395,47 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         common = {"title": data["title"], "year": data["year"], "campaign": data["campaign"]}
         try:
             if data["file"]:
-                draft = services.draft_create_from_file(
+                outcome = services.draft_upload_file(
                     actor=request.user, upload=data["file"], **common
                 )
             else:
-                draft = services.draft_create_from_text(
+                outcome = services.draft_upload_text(
                     actor=request.user, text=data["text"], **common
                 )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            return redirect("ledger:draft_review", draft_id=draft.pk)
+            _say_which_version(request, outcome)
+            return redirect("ledger:draft_review", draft_id=outcome.draft.pk)
     return render(request, "ledger/draft_new.html", {"form": form})
+
+
+def _say_which_version(request: HttpRequest, outcome) -> None:
+    draft = outcome.draft
+    facts = {
+        "n": draft.document.number,
+        "title": draft.document.title,
+        "year": draft.year or "—",
+        "when": timezone.localtime(draft.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if outcome.reopened:
+        messages.info(
+            request,
+            _(
+                "This file was read before with the same title and year: version %(n)s "
+                "(“%(title)s”, %(year)s, uploaded %(when)s) is opened again, nothing was changed."
+            )
+            % facts,
+        )
+    elif draft.document.number > 1:
+        messages.success(
+            request,
+            _(
+                "This file was read before under another title or year: this is a new "
+                "version %(n)s (“%(title)s”, %(year)s); the earlier versions stay as they were."
+            )
+            % facts,
+        )
 
 
 def _review_context(draft) -> dict:
@@ -375,11 +447,11 @@ def _review_context(draft) -> dict:
         if item.source_start is not None and item.source_end is not None
     ]
     tasks = [i for i in items if i.is_leaf and i.kind == TaskKind.TASK]
-    initial = {
-        "campaign": draft.campaign,
-        "new_start": timezone.localdate(draft.created_at),
-        "new_end": draft.campaign_end,
-    }
+    start = timezone.localdate(draft.created_at)
+    if draft.campaign_end and start > draft.campaign_end:
+        # A speech read after its campaign (a past quarter's plan): the campaign's own year.
+        start = date(draft.campaign_end.year, 1, 1)
+    initial = {"campaign": draft.campaign, "new_start": start, "new_end": draft.campaign_end}
     return {
         "draft": draft,
         "items": items,
@@ -392,6 +464,7 @@ def _review_context(draft) -> dict:
         "is_open": draft.status == DraftStatus.OPEN,
         "tasks": selectors.draft_published_tasks(draft),
         "unit_options": _unit_options(items),
+        "versions": selectors.draft_versions(draft),
     }
 
 

@@ -32,6 +32,13 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
     "jpeg": "image/jpeg",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    # Kingsoft WPS has no registered media types; the download is a file to save either way.
+    "wps": "application/octet-stream",
+    "et": "application/octet-stream",
+    "ofd": "application/ofd",
+    "txt": "text/plain",
 }
 
 

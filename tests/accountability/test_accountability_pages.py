@@ -285,3 +285,27 @@ def test_recent_confirmed_gives_plain_rows_newest_first(cast, clock, world):
         ),
     ]
     assert len(selectors.recent_confirmed(campaign, limit=1)) == 1
+
+
+def test_a_refused_explanation_file_keeps_the_text_with_the_message_beside_it(
+    client, login, cast, world
+):
+    services.proposal_confirm(actor=cast.office, proposal=world[cast.town_a.pk], reason="属实")
+    login(cast.liaison_a)
+    p = world[cast.town_a.pk]
+    docx_renamed = b"PK\x03\x04" + b"\x00" * 100
+    response = client.post(
+        reverse("accountability:explain", args=[p.pk]),
+        {
+            "text": "首周因人员调整未及时报送",
+            "files": [SimpleUploadedFile("说明.doc", docx_renamed)],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    form = page[page.index(f'id="explain-{p.pk}"') :]
+    form = form[: form.index("</form>")]
+    assert "首周因人员调整未及时报送</textarea>" in form
+    assert 'class="field has-error"' in form
+    assert "不是 Word（.doc）" in form
+    assert not Explanation.objects.exists()

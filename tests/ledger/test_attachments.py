@@ -142,7 +142,7 @@ def test_a_legacy_or_encrypted_ole_file_is_refused_with_a_message_to_resave(
     login(cast.liaison_a)
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
     response = report(client, task, SimpleUploadedFile("进展.docx", ole))
-    assert_refused(response, files_root, "另存为 .docx 或 .xlsx")
+    assert_refused(response, files_root, "旧版文件请保留原来的扩展名（.doc、.xls）上传")
 
 
 def test_a_zip_bomb_built_here_is_refused_quickly(client, login, cast, task, files_root, settings):
@@ -278,3 +278,64 @@ def test_unreadable_speeches_get_a_clear_message_and_nothing_is_stored(
     assert message in response.content.decode()
     assert not SourceDocument.objects.exists()
     assert stored_files(files_root) == []
+
+
+def test_a_refused_file_leaves_the_typed_text_and_percentage_beside_the_message(
+    client, login, cast, task, files_root
+):
+    login(cast.liaison_a)
+    exe = b"MZ\x90\x00\x03" + b"\x00" * 200
+    response = client.post(
+        reverse("ledger:task_report", args=[task.pk]),
+        {
+            "text": "本周完成招商对接5次",
+            "percent": "45",
+            "files": [SimpleUploadedFile("进展.doc", exe)],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "本周完成招商对接5次</textarea>" in page
+    assert 'value="45"' in page
+    field = page[page.index('id="id_files"') - 600 : page.index('id="id_files"') + 600]
+    assert "has-error" in field
+    assert "不是 Word（.doc）" in field
+    assert not ProgressReport.objects.exists()
+    assert stored_files(files_root) == []
+
+
+def test_a_contribution_with_a_refused_file_keeps_its_text(client, login, cast, task, files_root):
+    login(cast.liaison_b)
+    response = client.post(
+        reverse("ledger:task_contribute", args=[task.pk]),
+        {
+            "text": "配合完成现场踏勘",
+            "files": [SimpleUploadedFile("说明.txt", b"\xff\xfe\xff\xff")],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "配合完成现场踏勘</textarea>" in page
+    assert "UTF-8" in page
+    assert stored_files(files_root) == []
+
+
+def test_legacy_wps_ofd_and_text_attachments_are_stored(client, login, cast, task, files_root):
+    from tests.lib.test_uploads import DOC, XLS, ofd_bytes
+
+    login(cast.liaison_a)
+    report(
+        client,
+        task,
+        SimpleUploadedFile("进展.doc", DOC),
+        SimpleUploadedFile("台账.xls", XLS),
+        SimpleUploadedFile("进展.wps", DOC),
+        SimpleUploadedFile("通知.ofd", ofd_bytes()),
+        SimpleUploadedFile("说明.txt", "进展顺利".encode("gb18030")),
+    )
+    kinds = [a.kind for a in Attachment.objects.order_by("pk")]
+    assert kinds == ["doc", "xls", "wps", "ofd", "txt"]
+    download = client.get(
+        reverse("ledger:attachment_download", args=[Attachment.objects.get(kind="doc").pk])
+    )
+    assert download["Content-Type"] == "application/msword"

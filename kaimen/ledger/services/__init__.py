@@ -7,6 +7,7 @@ lights) and ``export``. Callers import from here.
 """
 
 from kaimen.ledger.services.drafts import (
+    DraftUpload,
     NewCampaign,
     PublishResult,
     draft_accept_complete,
@@ -17,6 +18,8 @@ from kaimen.ledger.services.drafts import (
     draft_item_split,
     draft_item_update,
     draft_publish,
+    draft_upload_file,
+    draft_upload_text,
     unit_proposal_decide,
 )
 from kaimen.ledger.services.export import EXPORT_TYPES, ExportFile, ledger_export
@@ -68,6 +71,9 @@ __all__ = [
     "draft_item_split",
     "draft_item_update",
     "draft_publish",
+    "draft_upload_file",
+    "draft_upload_text",
+    "DraftUpload",
     "instruction_answer",
     "instruction_give",
     "ledger_export",

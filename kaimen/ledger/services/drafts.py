@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
 from kaimen.campaigns.models import Campaign
+from kaimen.campaigns.selectors import default_campaign, running_on
 from kaimen.campaigns.services import campaign_insert
 from kaimen.ledger import storage
 from kaimen.ledger.alignment import Locator
@@ -56,10 +57,29 @@ from kaimen.org.scope import Perm
 # Upload / paste → parse → draft
 
 
-def _parse(
+_YEAR_IN_TITLE = re.compile(r"(20\d{2})\s*年")
+# The parser is also a command-line tool and names its option; the office uploads through a form.
+_NO_YEAR_OPTION = re.compile(r"[（(]\s*--year\s*[）)]")
+_NO_YEAR_HINT = "（在上传页的“战役年份”一栏填写年份后重新上传）"
+
+
+def _year_in(title: str) -> int | None:
+    match = _YEAR_IN_TITLE.search(title or "")
+    return int(match.group(1)) if match else None
+
+
+def _current_campaign_year() -> int | None:
+    campaign = running_on(clock.today()) or default_campaign()
+    return campaign.year if campaign else None
+
+
+def _for_office(flags: Iterable[str]) -> list[str]:
+    return [_NO_YEAR_OPTION.sub(_NO_YEAR_HINT, str(flag)) for flag in flags]
+
+
+def _parse_once(
     text: str, *, hard_wrapped: bool | None, year: int | None, campaign: Campaign | None
 ) -> DraftSpec:
-    year = year or (campaign.year if campaign else None)
     names, aliases = unit_names_and_aliases()
     parsed = parse_text(
         text,
@@ -70,14 +90,35 @@ def _parse(
         units=names,
         aliases=aliases,
     ).to_dict()
-    spec = build_draft(parsed, source=text, units=units_by_name())
+    return build_draft(parsed, source=text, units=units_by_name())
+
+
+def _parse(
+    text: str,
+    *,
+    hard_wrapped: bool | None,
+    year: int | None,
+    campaign: Campaign | None,
+    title: str = "",
+) -> DraftSpec:
+    """The draft for ``text``. The campaign year is, in this order: the one typed on the form,
+    the one in the typed title, the chosen campaign's, the one the parser finds in the
+    document's title or preamble, and last the current campaign's."""
+    year = year or _year_in(title) or (campaign.year if campaign else None)
+    spec = _parse_once(text, hard_wrapped=hard_wrapped, year=year, campaign=campaign)
+    if spec.year is None and (fallback := _current_campaign_year()) is not None:
+        spec = _parse_once(text, hard_wrapped=hard_wrapped, year=fallback, campaign=campaign)
+        spec.year = fallback
     if not any(item.is_leaf for item in spec.items):
         raise ValidationError(
-            "没有在文中找到讲话的层次编号(如“一、”“(一)”“一是”),无法拆分任务。"
-            "请确认上传的是讲话稿或工作方案正文;没有编号的文稿请先在 Word 中按条目编号后再上传。",
+            "没有在文中找到讲话的层次编号（如“一、”“（一）”“一是”），无法拆分任务。"
+            "请确认上传的是讲话稿或工作方案正文；没有编号的文稿请先在 Word 中按条目编号后再上传。",
             field="file",
             code="no_markers",
         )
+    spec.flags = _for_office(spec.flags)
+    for item in spec.items:
+        item.flags = _for_office(item.flags)
     return spec
 
 
@@ -94,13 +135,16 @@ def _store_draft(
     spec: DraftSpec,
     year: int | None,
     campaign: Campaign | None,
+    previous: SourceDocument | None,
 ) -> LedgerDraft:
     now = clock.now()
     document = SourceDocument.objects.create(
-        title=(title or spec.title or Path(original_name).stem or "讲话稿")[:200],
+        title=title,
         original_name=original_name[:200],
         kind=kind,
         sha256=sha256,
+        number=previous.number + 1 if previous else 1,
+        previous=previous,
         size=size,
         stored_name=stored_name,
         extracted_text=text,
@@ -110,7 +154,7 @@ def _store_draft(
     draft = LedgerDraft.objects.create(
         document=document,
         campaign=campaign,
-        year=year or spec.year or (campaign.year if campaign else None),
+        year=year,
         campaign_end=campaign.end if campaign else spec.campaign_end,
         drafted_by=spec.drafted_by,
         flags=spec.flags,
@@ -170,6 +214,10 @@ def _store_draft(
             "document": document.pk,
             "kind": kind,
             "sha256": sha256,
+            "version": document.number,
+            "previous": previous.pk if previous else None,
+            "title": document.title,
+            "year": draft.year,
             "items": len(spec.items),
             "tasks": sum(1 for i in spec.items if i.kind == TaskKind.TASK),
             "unit_proposals": len(spec.proposals),
@@ -178,38 +226,140 @@ def _store_draft(
     return draft
 
 
-def _existing_draft(sha256: str) -> LedgerDraft | None:
-    document = SourceDocument.objects.filter(sha256=sha256).select_related("draft").first()
-    return document.draft if document is not None else None
+@dataclass(frozen=True)
+class DraftUpload:
+    """What an upload or paste led to: a new draft (a new version when the same file was read
+    before under another title or year), or the draft already made from this file with this
+    title and year (``reopened``)."""
+
+    draft: LedgerDraft
+    reopened: bool
 
 
-def draft_create_from_file(
+def _versions(sha256: str) -> list[SourceDocument]:
+    return list(
+        SourceDocument.objects.filter(sha256=sha256).select_related("draft").order_by("number")
+    )
+
+
+def _matching(versions: Sequence[SourceDocument], title: str, year: int | None):
+    for document in reversed(versions):
+        if document.title == title and document.draft.year == year:
+            return document.draft
+    return None
+
+
+def _draft_from_source(
+    *,
+    actor,
+    kind: str,
+    original_name: str,
+    sha256: str,
+    size: int,
+    text: str,
+    hard_wrapped: bool | None,
+    title: str,
+    year: int | None,
+    campaign: Campaign | None,
+    keep: Callable[[], str] | None = None,
+    discard: Callable[[str], None] | None = None,
+) -> DraftUpload:
+    spec = _parse(text, hard_wrapped=hard_wrapped, year=year, campaign=campaign, title=title)
+    title = (title or spec.title or Path(original_name).stem or "讲话稿").strip()[:200]
+    year = spec.year or year
+    existing = _matching(_versions(sha256), title, year)
+    if existing is not None:
+        return DraftUpload(existing, reopened=True)
+    stored_name = keep() if keep else ""
+    try:
+        # Two uploads of one file at the same moment may both take the next version number; the
+        # database lets one win, and the other tries once more with the number after it.
+        for _attempt in range(2):
+            try:
+                outcome = _insert_version(
+                    actor=actor,
+                    kind=kind,
+                    title=title,
+                    original_name=original_name,
+                    sha256=sha256,
+                    size=size,
+                    stored_name=stored_name,
+                    text=text,
+                    spec=spec,
+                    year=year,
+                    campaign=campaign,
+                )
+            except IntegrityError:
+                existing = _matching(_versions(sha256), title, year)
+                if existing is not None:
+                    outcome = DraftUpload(existing, reopened=True)
+                else:
+                    continue
+            if outcome.reopened and discard and stored_name:
+                discard(stored_name)
+            return outcome
+        raise ValidationError(
+            "同一文件正由他人同时上传，本次未能保存。请稍候片刻后重新上传。",
+            field="file",
+            code="busy",
+        )
+    except BaseException:
+        if (
+            discard
+            and stored_name
+            and not LedgerDraft.objects.filter(document__stored_name=stored_name).exists()
+        ):
+            discard(stored_name)
+        raise
+
+
+def _insert_version(*, sha256: str, title: str, year: int | None, **fields) -> DraftUpload:
+    with transaction.atomic():
+        # of=self: PostgreSQL cannot lock the outer-joined draft side, and need not.
+        versions = list(
+            SourceDocument.objects.select_for_update(of=("self",))
+            .filter(sha256=sha256)
+            .select_related("draft")
+            .order_by("number")
+        )
+        existing = _matching(versions, title, year)
+        if existing is not None:
+            return DraftUpload(existing, reopened=True)
+        draft = _store_draft(
+            sha256=sha256,
+            title=title,
+            year=year,
+            previous=versions[-1] if versions else None,
+            **fields,
+        )
+        return DraftUpload(draft, reopened=False)
+
+
+def draft_upload_file(
     *,
     actor,
     upload: UploadedFile,
     title: str = "",
     year: int | None = None,
     campaign: Campaign | None = None,
-) -> LedgerDraft:
+) -> DraftUpload:
     """Read and parse an uploaded speech (.txt / .docx / .pdf) into a draft for review.
 
-    The same file uploaded again (same SHA-256) returns the draft made the first time: an
-    import changes nothing the second time. A file that cannot be read leaves nothing stored.
+    The same file with the same title and year reopens the draft made the first time (nothing
+    changes); with another title or year it becomes a new version of that file, linked to the
+    one before, which stays as it was. A file that cannot be read leaves nothing stored.
     """
     scope.require(actor, Perm.LEDGER_MANAGE)
     name = safe_file_name(upload.name or "")
     cap = storage.source_max_bytes()
     if upload.size is None or upload.size > cap:
         raise ValidationError(
-            f"文件“{name}”大小为 {(upload.size or 0) / 1024 / 1024:.1f} MB,超过上限 "
-            f"{cap / 1024 / 1024:.0f} MB。讲话稿正文一般不到 1 MB,请删除其中的图片后再上传。",
+            f"文件“{name}”大小为 {(upload.size or 0) / 1024 / 1024:.1f} MB，超过上限 "
+            f"{cap / 1024 / 1024:.0f} MB。讲话稿正文一般不到 1 MB，请删除其中的图片后再上传。",
             field="file",
             code="too_large",
         )
     sha256, size = storage.hash_chunks(upload.chunks())
-    existing = _existing_draft(sha256)
-    if existing is not None:
-        return existing
     with tempfile.TemporaryDirectory(prefix="kaimen-upload-") as folder:
         # The readers name the file in their messages, so it keeps the user's name here.
         path = Path(folder) / name
@@ -220,77 +370,62 @@ def draft_create_from_file(
             source = read_document(path, max_bytes=cap)
         except ParseError as exc:
             raise ValidationError(exc.message, field="file", code=exc.code) from exc
-    spec = _parse(source.text, hard_wrapped=source.hard_wrapped, year=year, campaign=campaign)
-    stored = storage.save(storage.SOURCES, upload.chunks())
-    try:
-        with transaction.atomic():
-            return _store_draft(
-                actor=actor,
-                kind=source.kind,
-                title=title,
-                original_name=name,
-                sha256=sha256,
-                size=size,
-                stored_name=stored.name,
-                text=source.text,
-                spec=spec,
-                year=year,
-                campaign=campaign,
-            )
-    except IntegrityError:
-        # Someone uploaded the same file a moment earlier: theirs is the draft.
-        storage.remove(storage.SOURCES, stored.name)
-        existing = _existing_draft(sha256)
-        if existing is None:
-            raise
-        return existing
-    except BaseException:
-        storage.remove(storage.SOURCES, stored.name)
-        raise
+    return _draft_from_source(
+        actor=actor,
+        kind=source.kind,
+        original_name=name,
+        sha256=sha256,
+        size=size,
+        text=source.text,
+        hard_wrapped=source.hard_wrapped,
+        title=(title or "").strip(),
+        year=year,
+        campaign=campaign,
+        keep=lambda: storage.save(storage.SOURCES, upload.chunks()).name,
+        discard=lambda stored: storage.remove(storage.SOURCES, stored),
+    )
 
 
-def draft_create_from_text(
+def draft_upload_text(
     *,
     actor,
     text: str,
     title: str = "",
     year: int | None = None,
     campaign: Campaign | None = None,
-) -> LedgerDraft:
-    """Parse pasted text into a draft (idempotent like an upload)."""
+) -> DraftUpload:
+    """Parse pasted text into a draft (versions and reopening as for an upload)."""
     scope.require(actor, Perm.LEDGER_MANAGE)
     text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n")).strip()
     if not text:
         raise ValidationError("请粘贴讲话稿或工作方案的正文。", field="text")
     if len(text) > MAX_PASTE_CHARS:
         raise ValidationError(
-            f"粘贴的文字超过 {MAX_PASTE_CHARS} 字,请改为上传文件。", field="text", code="too_large"
+            f"粘贴的文字超过 {MAX_PASTE_CHARS} 字，请改为上传文件。", field="text", code="too_large"
         )
     sha256, size = storage.hash_chunks([text.encode("utf-8")])
-    existing = _existing_draft(sha256)
-    if existing is not None:
-        return existing
-    spec = _parse(text, hard_wrapped=None, year=year, campaign=campaign)
-    try:
-        with transaction.atomic():
-            return _store_draft(
-                actor=actor,
-                kind=DocumentKind.PASTE,
-                title=title,
-                original_name="",
-                sha256=sha256,
-                size=size,
-                stored_name="",
-                text=text,
-                spec=spec,
-                year=year,
-                campaign=campaign,
-            )
-    except IntegrityError:
-        existing = _existing_draft(sha256)
-        if existing is None:
-            raise
-        return existing
+    return _draft_from_source(
+        actor=actor,
+        kind=DocumentKind.PASTE,
+        original_name="",
+        sha256=sha256,
+        size=size,
+        text=text,
+        hard_wrapped=None,
+        title=(title or "").strip(),
+        year=year,
+        campaign=campaign,
+    )
+
+
+def draft_create_from_file(**kwargs) -> LedgerDraft:
+    """The draft of ``draft_upload_file`` (new or reopened)."""
+    return draft_upload_file(**kwargs).draft
+
+
+def draft_create_from_text(**kwargs) -> LedgerDraft:
+    """The draft of ``draft_upload_text`` (new or reopened)."""
+    return draft_upload_text(**kwargs).draft
 
 
 # ---------------------------------------------------------------------------------------------

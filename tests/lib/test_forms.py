@@ -1,0 +1,77 @@
+"""Every date field in Kaimen renders an ISO value that ``<input type="date">`` accepts, in
+Chinese as in English: a date the browser rejects looks empty and is erased on save."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from datetime import date
+
+import pytest
+from django import forms
+from django.utils import translation
+
+import kaimen
+from kaimen.lib.forms import DateInput, MultipleFileField
+from kaimen.lib.uploads import ACCEPT_ATTR
+
+
+def _form_modules():
+    for info in pkgutil.walk_packages(kaimen.__path__, "kaimen."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if leaf in ("forms", "calendar_views") or leaf.endswith("_forms"):
+            yield importlib.import_module(info.name)
+
+
+def _date_fields():
+    found = []
+    for module in _form_modules():
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
+                continue
+            for field_name, field in cls.base_fields.items():
+                if isinstance(field, forms.DateField):
+                    found.append((f"{cls.__module__}.{cls.__name__}.{field_name}", field))
+    return found
+
+
+def test_the_project_has_date_fields_to_check():
+    names = {name for name, _field in _date_fields()}
+    assert "kaimen.ledger.forms.DraftItemForm.deadline" in names
+    assert "kaimen.ledger.forms.TaskEditForm.deadline" in names
+    assert "kaimen.audit.forms.AuditFilterForm.date_from" in names
+    assert "kaimen.core.calendar_views.OverrideForm.day" in names
+
+
+@pytest.mark.parametrize(
+    ("name", "field"), _date_fields(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_date_field_uses_the_iso_date_input(name, field):
+    assert isinstance(field.widget, DateInput), name
+    assert field.widget.input_type == "date"
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            html = field.widget.render("d", date(2025, 3, 31))
+        assert 'value="2025-03-31"' in html, (name, language, html)
+
+
+def test_an_unchanged_iso_date_comes_back_as_the_same_date():
+    class Form(forms.Form):
+        deadline = forms.DateField(widget=DateInput)
+
+    with translation.override("zh-hans"):
+        rendered = Form(initial={"deadline": date(2025, 3, 31)})["deadline"].value()
+        html = str(Form(initial={"deadline": date(2025, 3, 31)})["deadline"])
+        bound = Form({"deadline": "2025-03-31"})
+        assert bound.is_valid()
+    assert rendered == date(2025, 3, 31)
+    assert 'value="2025-03-31"' in html
+    assert bound.cleaned_data["deadline"] == date(2025, 3, 31)
+
+
+def test_the_attachment_field_offers_the_accepted_kinds():
+    html = MultipleFileField().widget.render("files", None)
+    assert "multiple" in html
+    assert f'accept="{ACCEPT_ATTR}"' in html
+    assert ".ofd" in ACCEPT_ATTR
