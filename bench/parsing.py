@@ -279,9 +279,12 @@ import sys, time
 from kaimen.ledger.parsing.structure import build_outline
 text = open(sys.argv[1], encoding="utf-8").read()
 build_outline(text[:20000])
-started = time.perf_counter()
-build_outline(text)
-print(len(text) / (time.perf_counter() - started))
+best = float("inf")
+for _ in range(3):
+    started = time.perf_counter()
+    build_outline(text)
+    best = min(best, time.perf_counter() - started)
+print(len(text) / best)
 """
 
 _BARE_JIEBA = """

@@ -17,8 +17,6 @@ import logging
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -203,6 +201,10 @@ def _request(text: str, config: LlmConfig) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
+    # Imported here: urllib's HTTP client is a tenth of the start-up of ``kaimen parse``, and
+    # most installations have no model to call.
+    import urllib.request
+
     request = urllib.request.Request(  # noqa: S310 -- the scheme is checked just above
         url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), headers=headers
     )
@@ -234,6 +236,8 @@ def _request(text: str, config: LlmConfig) -> dict[str, Any]:
 def _draft(text: str, config: LlmConfig) -> tuple[dict[str, Any] | None, str]:
     if len(text) > MAX_TEXT_CHARS:
         return None, f"文本超过 {MAX_TEXT_CHARS} 字,未交给大模型"
+    import urllib.error
+
     started = time.monotonic()
     try:
         result = _request(text, config)
