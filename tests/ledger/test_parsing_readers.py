@@ -52,6 +52,21 @@ def test_utf8_file_is_decoded(tmp_path: Path) -> None:
     assert source.hard_wrapped is None
 
 
+def test_utf8_file_cut_in_the_middle_of_a_character_keeps_the_rest(tmp_path: Path) -> None:
+    data = SAMPLE.encode("utf-8") + "落实".encode()[:4]  # 落 whole, 实 cut after one byte
+    source = read_document(_write(tmp_path, "a.txt", data))
+    assert source.text == SAMPLE + "落"
+    assert source.encoding == "utf-8"
+
+
+def test_invalid_utf8_in_the_middle_is_not_taken_for_a_cut_file(tmp_path: Path) -> None:
+    # Only a cut at the very end is forgiven: a stray byte inside is not UTF-8 at all, so the
+    # file is judged as another encoding (here: refused), never silently mended.
+    data = SAMPLE.encode("utf-8")[:30] + b"\xe8" + SAMPLE.encode("utf-8")[30:]
+    with pytest.raises(ParseError):
+        read_document(_write(tmp_path, "a.txt", data))
+
+
 def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
     source = read_document(_write(tmp_path, "a.txt", b"\xef\xbb\xbf" + SAMPLE.encode("utf-8")))
     assert source.text == SAMPLE

@@ -112,8 +112,15 @@ def decode_text(data: bytes, *, name: str = "文件") -> tuple[str, str]:
     for encoding, raw in candidates:
         try:
             text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            # A file cut short (a download stopped, a copy truncated at a byte count) ends in
+            # half a character; the rest is good UTF-8 and loses only that character.
+            if exc.reason != "unexpected end of data" or exc.end != len(raw):
+                continue
+            try:
+                text = raw[: exc.start].decode(encoding)
+            except UnicodeDecodeError:
+                continue
         return _check_plausible(text, name), encoding
 
     # Not UTF-8: most likely GBK (Windows Notepad's "ANSI" on a Chinese system) or GB18030,
