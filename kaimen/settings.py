@@ -319,6 +319,8 @@ EMAIL_TIMEOUT = env_int("KAIMEN_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("KAIMEN_EMAIL_FROM")
 NOTIFY_WEBHOOK_TIMEOUT = env_int("KAIMEN_WEBHOOK_TIMEOUT", 10)
 KAIMEN_BASE_URL = env_str("KAIMEN_BASE_URL")
+# The day `kaimen demo` tells its story from (ISO date; empty: today). See lib/demo_calendar.py.
+KAIMEN_DEMO_TODAY = env_str("KAIMEN_DEMO_TODAY")
 
 LOGGING = {
     "version": 1,

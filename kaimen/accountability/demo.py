@@ -6,7 +6,8 @@ The office first sets the campaign's red-light threshold to two periods in a row
 campaign sees only two or three statistics releases, so the default of three would never fire
 inside it. Everything goes through the services at the real time (the audit trail tells the
 truth about when the demo was loaded); afterwards the demo moves its business dates into April
-2025, where its story is set, as the ledger's demo does. Idempotent: once the demo campaign has
+of the story's year (written as 2025; see ``kaimen.lib.demo_calendar``), as the ledger's demo
+does. Idempotent: once the demo campaign has
 any proposal, nothing changes.
 """
 
@@ -22,11 +23,12 @@ from kaimen.accountability import services
 from kaimen.accountability.models import Explanation, Proposal, RuleChoice, StepChoice
 from kaimen.campaigns.demo import CAMPAIGN
 from kaimen.campaigns.models import Campaign
+from kaimen.lib import demo_calendar
 from kaimen.org.models import Membership, Role, User
 
 TZ = ZoneInfo("Asia/Shanghai")
-RUN_DAY = date(2025, 4, 1)
-DECISION_DAY = date(2025, 4, 2)
+RUN_DAY = demo_calendar.day(4, 1)
+DECISION_DAY = demo_calendar.day(4, 2)
 CONFIRM_REASON = (
     "经核实，首发经济、品牌经济任务在督办单下发后仍未按时办结，进展报送多次滞后，"
     "同意对区商务局主要负责人进行约谈，约谈时间另行通知。"

@@ -1,14 +1,15 @@
-"""The demo campaign "2025年一季度开门红": its name and span. The ledger's demo publishes the
-reference speech into it; the rankings', accountability's and briefings' demos find it by name."""
+"""The demo campaign "<year>年一季度开门红": its name and span, in the story's year
+(``kaimen.lib.demo_calendar``). The ledger's demo publishes the reference speech into it; the
+rankings', accountability's and briefings' demos find it by name."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from kaimen.campaigns.models import Campaign
+from kaimen.lib import demo_calendar
 
-CAMPAIGN = "2025年一季度开门红"
-START, END = date(2025, 2, 5), date(2025, 3, 31)
+YEAR = demo_calendar.story_year()
+CAMPAIGN = f"{YEAR}年一季度开门红"
+START, END = demo_calendar.day(2, 5), demo_calendar.day(3, 31)
 
 
 def demo_campaign() -> Campaign | None:

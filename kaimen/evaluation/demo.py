@@ -4,7 +4,8 @@ units, one objection answered, confirmed and published with its 红黑榜 and co
 
 Everything goes through the services at the real time (the audit trail tells the truth about
 when the demo was loaded); afterwards the demo moves its own business dates into April 2025,
-where the story happened. Idempotent: a scheme on the demo campaign means the demo is there.
+where the story happened (written as 2025; ``kaimen.lib.demo_calendar`` moves it to the
+story's year). Idempotent: a scheme on the demo campaign means the demo is there.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from kaimen.evaluation.models import (
     ScoreRun,
     ScoringScheme,
 )
-from kaimen.lib import clock, official_calendar
+from kaimen.lib import clock, demo_calendar, official_calendar
 from kaimen.org.demo import CAMPAIGN_OFFICE, DEMO_PASSWORD
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 TZ = ZoneInfo("Asia/Shanghai")
-SCHEME_NAME = "2025年一季度开门红工作竞赛考核方案"
-RUN_DAY = date(2025, 3, 15)  # the month run of March 2025
-SHOWN_ON = date(2025, 4, 8)  # after the statistics bureau's 1-3月 release
-PUBLISHED_ON = date(2025, 4, 16)
+SCHEME_NAME = f"{demo_calendar.story_year()}年一季度开门红工作竞赛考核方案"
+RUN_DAY = demo_calendar.day(3, 15)  # the month run of March 2025
+SHOWN_ON = demo_calendar.day(4, 8)  # after the statistics bureau's 1-3月 release
+PUBLISHED_ON = demo_calendar.day(4, 16)
 EXCLUDED = (CAMPAIGN_OFFICE, "区大数据中心")
 # Town liaisons the demo adds to submit practices (the org demo has only 城关街道's).
 TOWN_LIAISONS = {
@@ -49,18 +50,18 @@ TOWN_LIAISONS = {
 }
 # (unit, title, description, date, rating, comment)
 PRACTICES = [
-    ("城关街道", "“企业服务日”一站式办结", "每周三集中受理辖区企业诉求，街道班子成员现场办公，当场能办的当场办结。", date(2025, 3, 5), "8.5", "机制清晰，已形成制度，可在全区推广。"),
-    ("城关街道", "老旧商圈夜间消费季", "联合商户推出夜市和消费券叠加优惠，周末客流环比增长三成。", date(2025, 3, 20), "7.0", "促消费成效明显，建议补充长效安排。"),
-    ("东城街道", "产业园“拎包入驻”标准厂房", "提前建成标准厂房并预办手续，签约企业最快两周投产。", date(2025, 3, 12), "9.0", "直接服务“早春行动”项目落地，效果突出。"),
-    ("东城街道", "项目审批“容缺受理”", "对重点项目非关键材料实行容缺受理、限期补正。", date(2025, 3, 26), "6.5", "做法可行，需注意风险防控。"),
-    ("西城街道", "社区团购助农直通车", "对接本地农户开展社区团购，带动农产品销售。", date(2025, 3, 18), "5.5", "有一定成效，创新性一般。"),
-    ("南湖街道", "新能源产业链“链长+专员”", "每条产业链配一名链长和一名专员，跟踪上下游配套企业。", date(2025, 3, 10), "8.0", "贴合产业链招商，建议与投资促进局联动。"),
-    ("南湖街道", "电池材料项目帮办专班", "为南湖新能源电池材料项目组建帮办专班，周调度周通报。", date(2025, 3, 24), "7.5", "推进有力。"),
-    ("北山镇", "物流枢纽用地“预审+预批”", "物流枢纽项目用地实行预审预批，节省审批时间约40天。", date(2025, 3, 14), "6.0", "成效待项目开工后检验。"),
-    ("河口镇", "水环境治理“河长+企业”共治", "沿河企业认领河段、共担治理，治理进度提前。", date(2025, 3, 7), "7.0", "机制新颖。"),
-    ("区商务局", "首店经济招引清单", "梳理品牌首店招引清单，建立一店一策跟踪机制。", date(2025, 3, 11), "6.5", "思路对头，落地尚需加快。"),
-    ("区投资促进局", "全员招商线索积分制", "线索按质量计分、按落地结算，不以数量论英雄。", date(2025, 3, 21), "8.0", "以结果计分，符合减负要求。"),
-    ("区投资促进局", "“早春行动”云签约", "疫情后首次采用线上线下同步签约，签约项目7个。", date(2025, 3, 28), "7.5", "效果较好。"),
+    ("城关街道", "“企业服务日”一站式办结", "每周三集中受理辖区企业诉求，街道班子成员现场办公，当场能办的当场办结。", demo_calendar.day(3, 5), "8.5", "机制清晰，已形成制度，可在全区推广。"),
+    ("城关街道", "老旧商圈夜间消费季", "联合商户推出夜市和消费券叠加优惠，周末客流环比增长三成。", demo_calendar.day(3, 20), "7.0", "促消费成效明显，建议补充长效安排。"),
+    ("东城街道", "产业园“拎包入驻”标准厂房", "提前建成标准厂房并预办手续，签约企业最快两周投产。", demo_calendar.day(3, 12), "9.0", "直接服务“早春行动”项目落地，效果突出。"),
+    ("东城街道", "项目审批“容缺受理”", "对重点项目非关键材料实行容缺受理、限期补正。", demo_calendar.day(3, 26), "6.5", "做法可行，需注意风险防控。"),
+    ("西城街道", "社区团购助农直通车", "对接本地农户开展社区团购，带动农产品销售。", demo_calendar.day(3, 18), "5.5", "有一定成效，创新性一般。"),
+    ("南湖街道", "新能源产业链“链长+专员”", "每条产业链配一名链长和一名专员，跟踪上下游配套企业。", demo_calendar.day(3, 10), "8.0", "贴合产业链招商，建议与投资促进局联动。"),
+    ("南湖街道", "电池材料项目帮办专班", "为南湖新能源电池材料项目组建帮办专班，周调度周通报。", demo_calendar.day(3, 24), "7.5", "推进有力。"),
+    ("北山镇", "物流枢纽用地“预审+预批”", "物流枢纽项目用地实行预审预批，节省审批时间约40天。", demo_calendar.day(3, 14), "6.0", "成效待项目开工后检验。"),
+    ("河口镇", "水环境治理“河长+企业”共治", "沿河企业认领河段、共担治理，治理进度提前。", demo_calendar.day(3, 7), "7.0", "机制新颖。"),
+    ("区商务局", "首店经济招引清单", "梳理品牌首店招引清单，建立一店一策跟踪机制。", demo_calendar.day(3, 11), "6.5", "思路对头，落地尚需加快。"),
+    ("区投资促进局", "全员招商线索积分制", "线索按质量计分、按落地结算，不以数量论英雄。", demo_calendar.day(3, 21), "8.0", "以结果计分，符合减负要求。"),
+    ("区投资促进局", "“早春行动”云签约", "疫情后首次采用线上线下同步签约，签约项目7个。", demo_calendar.day(3, 28), "7.5", "效果较好。"),
 ]  # fmt: skip
 OBJECTING_TOWN = "西城街道"
 OBJECTION_TEXT = (
@@ -210,7 +211,7 @@ def _practices(office: User, campaign: Campaign, created: list[str]) -> int:
             actor=office, practice=practice, rating=rating, comment=comment, expected_version=1
         )
         InnovationPractice.objects.filter(pk=practice.pk).update(
-            submitted_at=_at(day, 17), rated_at=_at(date(2025, 4, 3), 15)
+            submitted_at=_at(day, 17), rated_at=_at(demo_calendar.day(4, 3), 15)
         )
         count += 1
     return count
@@ -231,7 +232,8 @@ def _run(office: User, campaign: Campaign, created: list[str]) -> ScoreRun:
             outcome=ObjectionOutcome.REJECTED,
         )
         Objection.objects.filter(pk=objection.pk).update(
-            lodged_at=_at(date(2025, 4, 10), 16), answered_at=_at(date(2025, 4, 14), 11)
+            lodged_at=_at(demo_calendar.day(4, 10), 16),
+            answered_at=_at(demo_calendar.day(4, 14), 11),
         )
     # The window as it stood in April 2025: closed by now, so the office may publish.
     cal = official_calendar.load()
@@ -239,7 +241,7 @@ def _run(office: User, campaign: Campaign, created: list[str]) -> ScoreRun:
         SHOWN_ON, workdays=5, overrides=cal.overrides, complete_years=cal.complete_years
     )
     ScoreRun.objects.filter(pk=run.pk).update(
-        computed_at=_at(date(2025, 4, 7), 9),
+        computed_at=_at(demo_calendar.day(4, 7), 9),
         window_opened_at=_at(SHOWN_ON, 9),
         window_shown_on=window.shown_on,
         window_closes_on=window.closes_on,
@@ -275,7 +277,7 @@ def _commend(office: User, campaign: Campaign, run: ScoreRun) -> int:
             run=run,
         )
         count += 1
-    Commendation.objects.filter(run=run).update(granted_at=_at(date(2025, 4, 18), 10))
+    Commendation.objects.filter(run=run).update(granted_at=_at(demo_calendar.day(4, 18), 10))
     return count
 
 

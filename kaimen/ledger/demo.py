@@ -1,10 +1,11 @@
-"""The demo campaign "2025年一季度开门红": the reference speech parsed, reviewed and published, then
+"""The demo campaign "<year>年一季度开门红": the reference speech parsed, reviewed and published, then
 a few weeks of plausible work — weekly progress reports, most tasks reported done and closed by
 the office, one awaiting acceptance, one overdue with a confirmed 督办单.
 
 Everything goes through the services, at the real time (so the audit trail tells the truth about
 when the demo was loaded); afterwards the demo moves its own business dates back into the first
-quarter of 2025, where the story happened. Idempotent: a campaign of that name means the demo is
+quarter of the story's year (written as 2025; ``kaimen.lib.demo_calendar`` moves it to the
+latest first quarter that is over). Idempotent: a campaign of that name means the demo is
 already there, and nothing changes.
 """
 
@@ -33,7 +34,7 @@ from kaimen.ledger.models import (
     Trigger,
 )
 from kaimen.ledger.services.responsibility import _load_defaults as _load_responsibility_defaults
-from kaimen.lib import clock, official_calendar
+from kaimen.lib import clock, demo_calendar, official_calendar
 from kaimen.lib.contracts import escalation
 from kaimen.lib.contracts.escalation import Window
 from kaimen.org.demo import DEMO_PASSWORD
@@ -41,7 +42,8 @@ from kaimen.org.models import Membership, Role, Unit, User
 
 SPEECH = Path(__file__).resolve().parent / "data" / "2025-q1-kaimenhong-speech.txt"
 TZ = ZoneInfo("Asia/Shanghai")
-REPORT_DAYS = [date(2025, 2, 14) + timedelta(weeks=n) for n in range(7)]  # Fridays
+# Fridays of the written story, in the story's year (on a working day).
+REPORT_DAYS = [demo_calendar.moved(date(2025, 2, 14) + timedelta(weeks=n)) for n in range(7)]
 OVERDUE_PATH = "二/(一)/二是"  # 首发经济、品牌经济 (区商务局): the demo's laggard
 AWAITING_PATH = "二/(二)/一是"  # 全员招商 (区投资促进局): done, waiting for the office
 # Liaison accounts the demo adds for lead units that have none (the org demo has three).
@@ -124,7 +126,7 @@ def _liaison_for(unit: Unit, created: list[str]) -> User:
 def _publish(office: User) -> Campaign:
     # Loaded as pasted text: the demo leaves no file behind in the upload area.
     draft = services.draft_create_from_text(
-        actor=office, text=SPEECH.read_text(encoding="utf-8"), year=2025
+        actor=office, text=SPEECH.read_text(encoding="utf-8"), year=demo_calendar.story_year()
     )
     for proposal in draft.unit_proposals.filter(decision=Decision.PENDING):
         services.unit_proposal_decide(actor=office, proposal=proposal, accept=True)
@@ -158,7 +160,7 @@ def _work(task: Task, office: User, created_accounts: list[str]) -> int:
 
 
 def _backdate(campaign: Campaign) -> None:
-    """Move the demo's business dates into Q1 2025, where its story is set."""
+    """Move the demo's business dates into the story's first quarter (``demo_calendar``)."""
     published = _at(START, 10)
     Campaign.objects.filter(pk=campaign.pk).update(created_at=published)
     LedgerDraft.objects.filter(campaign=campaign).update(
@@ -174,7 +176,7 @@ def _backdate(campaign: Campaign) -> None:
         if task.closure_requested_at:
             changes["closure_requested_at"] = last
         if task.closed_at:
-            changes["closed_at"] = _at(date(2025, 4, 2), 10)
+            changes["closed_at"] = _at(demo_calendar.day(4, 2), 10)
         Task.objects.filter(pk=task.pk).update(**changes)
 
 
@@ -184,7 +186,10 @@ def _supervise(campaign: Campaign, office: User) -> None:
     progress report still missing on those days. Today's ladder (accountability) reads them as
     the steps already taken; the ledger only shows them on its history page."""
     cal = official_calendar.load()
-    for day, level in ((date(2025, 3, 3), Level.REMINDER), (date(2025, 3, 7), Level.ORDER)):
+    for day, level in (
+        (demo_calendar.day(3, 3), Level.REMINDER),
+        (demo_calendar.day(3, 7), Level.ORDER),
+    ):
         window = Window(campaign_id=campaign.pk, year=campaign.year, today=day, calendar=cal)
         for fact in ledger_escalation.facts(window):
             if fact.kind != escalation.MISSED_REPORT or fact.until is not None:

@@ -1,11 +1,14 @@
-"""The demo district's indicators, 2025 targets and figures (synthetic, clearly labelled).
+"""The demo district's indicators, this year's targets and figures (synthetic, clearly labelled).
 
 Loaded by ``kaimen demo`` after the units and accounts. Idempotent: every step looks for what
 it would create and skips it when it is there, so a second run writes nothing and records no
-audit event. The history is ``data/demo_history.csv`` (8 years, 2017–2024, synthetic); the
-towns' shares of the district are synthetic too, and every such figure says so in its source.
-2025 has targets for the key indicators, split onto towns and departments, and figures for
-1-2月 and 1-3月, so the monitoring page shows real lights and a nowcast.
+audit event. The history is ``data/demo_history.csv`` (8 years, written as 2017–2024,
+synthetic); the towns' shares of the district are synthetic too, and every such figure says so
+in its source. The story's year (written as 2025; ``kaimen.lib.demo_calendar`` moves it and its
+history to the latest year whose first quarter is over) has targets for the key indicators,
+split onto towns and departments, and figures for 1-2月 and 1-3月 as written, continued month by
+month to the last completed quarter, so the monitoring page shows this year's lights and a
+nowcast.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from django.db import transaction
 
 from kaimen.audit.services import record
-from kaimen.lib import clock
+from kaimen.lib import clock, demo_calendar
 from kaimen.org.demo import TOWNS
 from kaimen.org.models import Unit
 from kaimen.targets import services
@@ -37,7 +40,10 @@ from kaimen.targets.selectors import district_unit
 
 HISTORY_CSV = Path(__file__).with_name("data") / "demo_history.csv"
 COMMAND = "kaimen demo"
-YEAR = 2025
+YEAR = demo_calendar.story_year()
+# Years of the written story move by this much (the history CSV is written as 2017–2024).
+OFFSET = YEAR - demo_calendar.WRITTEN_YEAR
+LATEST_MONTH = demo_calendar.latest_month()
 SYNTHETIC = "示范数据（合成）"
 D = Decimal
 
@@ -149,7 +155,7 @@ def load_demo_targets() -> TargetsDemoResult:
         result.figures += len(new_figures)
         Actual.objects.bulk_create(new_figures)
         _targets(district, units, indicators, result)
-        more = _figures_2025(district, units, indicators)
+        more = _figures_this_year(district, units, indicators)
         result.figures += len(more)
         Actual.objects.bulk_create(more)
         _explanations(district, units, indicators)
@@ -221,7 +227,8 @@ def _history(
     new: list[Actual] = []
     for code, years in series.items():
         indicator = indicators[code]
-        for year, periods in years.items():
+        for written_year, periods in years.items():
+            year = written_year + OFFSET
             for period, value in periods.items():
                 if (indicator.pk, district.pk, year, period.end_month) not in have:
                     new.append(
@@ -241,7 +248,7 @@ def _history(
                     if unit is None or (indicator.pk, unit.pk, year, period.end_month) in have:
                         continue
                     # Shares drift a little year by year, so towns do not move in lockstep.
-                    drift = D(1) + D((year - 2020) * (i - 3)) / D(400)
+                    drift = D(1) + D((written_year - 2020) * (i - 3)) / D(400)
                     new.append(
                         _figure(
                             indicator,
@@ -313,7 +320,50 @@ def _targets(
             services.target_split_onto_projects(actor=None, system=True, target=target)
 
 
-def _figures_2025(
+def district_figures(latest_month: int = LATEST_MONTH) -> dict[str, dict[int, tuple]]:
+    """FIGURES as written (1-2月, 1-3月), continued to ``latest_month``: each published growth
+    rate closes half its gap to the target growth over the rest of the year (a slow start
+    stays behind), and amounts without a growth rate keep their first-quarter pace, quickening
+    a little. Values left None are computed from last year × (1 + nominal growth)."""
+    targets = {code: D(growth) for code, growth, *_ in TARGETS if growth}
+    out: dict[str, dict[int, tuple]] = {}
+    for code, periods in FIGURES.items():
+        row = CATALOGUE_BY_CODE[code]
+        step = 3 if row["frequency"] == "quarterly" else 1
+        written = max(periods)
+        value0, growth0, nominal0 = periods[written]
+        extended = dict(periods)
+        for month in range(written + step, latest_month + 1, step):
+            share = D(month - written) / D(12 - written)
+            growth = nominal = value = None
+            if growth0 is not None:
+                g0 = D(growth0)
+                g = g0 + (targets.get(code, g0) - g0) * share / 2
+                growth = str(_q(g, "0.1"))
+                gap = D(nominal0) - g0 if nominal0 is not None else D(0)
+                nominal = str(_q(g + gap, "0.1"))
+            if value0 is not None and (growth0 is None or code in _NO_HISTORY):
+                pace = D(month) / D(written) * (1 + D(month - written) / D(100))
+                value = _q(D(value0) * pace, "1" if row.get("decimals") == 0 else "0.01")
+                value = str(value)
+            extended[month] = (value, growth, nominal)
+        out[code] = extended
+    return out
+
+
+# Indicators whose last year the demo history does not hold: their amounts are continued from
+# the first quarter's pace rather than from last year's figures.
+_NO_HISTORY = frozenset(["budget_revenue", "foreign_trade"])
+CATALOGUE_BY_CODE = {row["code"]: row for row in CATALOGUE}
+# Town counts of signed projects, as written for 1-3 months.
+TOWN_SIGNED = {
+    1: [2, 1, 1, 1, 1, 1, 1, 1],
+    2: [4, 3, 3, 3, 2, 3, 2, 2],
+    3: [6, 4, 5, 4, 2, 4, 3, 3],
+}
+
+
+def _figures_this_year(
     district: Unit, units: dict[str, Unit], indicators: dict[str, Indicator]
 ) -> list[Actual]:
     have = set(Actual.objects.filter(year=YEAR).values_list("indicator_id", "unit_id", "end_month"))
@@ -322,7 +372,7 @@ def _figures_2025(
         for a in Actual.objects.filter(year=YEAR - 1, provenance=Provenance.OFFICIAL)
     }
     new: list[Actual] = []
-    for code, periods in FIGURES.items():
+    for code, periods in district_figures().items():
         indicator = indicators[code]
         for month, (value, growth, nominal) in periods.items():
             if (indicator.pk, district.pk, month) in have:
@@ -338,11 +388,10 @@ def _figures_2025(
                 for i, town in enumerate(TOWNS):
                     unit = units.get(town)
                     if unit and (indicator.pk, unit.pk, month) not in have:
-                        count = {
-                            1: [2, 1, 1, 1, 1, 1, 1, 1],
-                            2: [4, 3, 3, 3, 2, 3, 2, 2],
-                            3: [6, 4, 5, 4, 2, 4, 3, 3],
-                        }[month][i]
+                        if month in TOWN_SIGNED:
+                            count = TOWN_SIGNED[month][i]
+                        else:  # the first quarter's pace
+                            count = round(TOWN_SIGNED[3][i] * month / 3)
                         new.append(_figure(indicator, unit, YEAR, month, D(count)))
             elif code == "investment_funds":
                 factors = {
@@ -365,7 +414,10 @@ def _town_figures(indicator, units, month, district_value, last_year, have) -> l
         unit = units.get(town)
         if unit is None or (indicator.pk, unit.pk, month) in have:
             continue
-        value = _q(district_value * D(TOWN_SHARES[town]) * D(TOWN_START[indicator.code][town]))
+        start = D(TOWN_START[indicator.code][town])
+        if month > 3:  # a town's different start fades over the year
+            start = 1 + (start - 1) * 3 / D(month)
+        value = _q(district_value * D(TOWN_SHARES[town]) * start)
         base = last_year.get((indicator.pk, unit.pk, month))
         growth = None
         if base:
