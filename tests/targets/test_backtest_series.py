@@ -202,3 +202,22 @@ def test_command_on_a_directory_pools_the_series(tmp_path):
 def test_command_on_an_empty_directory_says_so(tmp_path):
     with pytest.raises(CommandError, match="没有CSV文件"):
         call_command("targets", "backtest", "--series", str(tmp_path), stdout=io.StringIO())
+
+
+def test_command_reports_a_series_too_short_and_pools_the_others(tmp_path):
+    good = ["year,period,value,source"]
+    for k, year in enumerate(range(2015, 2021), start=1):
+        for month, share in ((3, 20), (12, 100)):
+            good.append(f"{year},1-{month},{share * k},https://example.org/good")
+    (tmp_path / "a_good.csv").write_text("\n".join(good) + "\n", encoding="utf-8")
+    (tmp_path / "b_short.csv").write_text(
+        "year,period,value,source\n"
+        "2020,1-3,10,https://example.org/s\n"
+        "2020,1-12,50,https://example.org/s\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("targets", "backtest", "--series", str(tmp_path), stdout=out)
+    text = out.getvalue()
+    assert "没有可以回测的年份" in text  # b_short.csv, said and skipped
+    assert "合计：" in text  # the one replayable series still summed up
