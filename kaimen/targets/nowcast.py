@@ -13,7 +13,7 @@ with ``n`` degrees of freedom (3.078 for n = 1 … 1.533 for n = 4 … 1.282 for
 errors are independent normal errors around zero, ``e_new / r`` follows t with n degrees of
 freedom, so this interval is exact for that model; the t quantile is the small-sample correction
 that widens it when few years are known (the empirical 10%–90% quantiles of three to ten errors
-are far too narrow: on the national retail series they covered under half of the outcomes). With
+are far too narrow: on the national retail series they held about half of the outcomes). With
 fewer than three past years there is no interval: we say so instead of inventing one.
 
 The probability of meeting a target is a normal approximation on the same log errors:
