@@ -14,6 +14,7 @@ from kaimen.lib.periods import Period, parse_period
 from kaimen.targets import imports, workbook
 from kaimen.targets.models import Indicator
 from kaimen.targets.nowcast import (
+    Backtest,
     backtest,
     backtest_table,
     pooled,
@@ -184,7 +185,7 @@ class Command(BaseCommand):
         district = district_unit()
         if district is None:
             raise CommandError("还没有单位数据：请先运行 kaimen demo，或用 --series 指定CSV文件。")
-        shown = 0
+        shown: list[Backtest] = []
         for indicator in Indicator.objects.filter(is_active=True):
             history = history_of(indicator_id=indicator.pk, unit_id=district.pk, before=9999)
             if len(history) < 4:
@@ -199,7 +200,9 @@ class Command(BaseCommand):
             self.stdout.write(backtest_table(result))
             for note in result.notes:
                 self.stdout.write(f"  {note}")
-            shown += 1
+            shown.append(result)
+        if shown:
+            self.stdout.write(f"\n{len(shown)}个指标合计：{summary_line(pooled(shown))}")
         if not shown:
             raise CommandError(
                 "没有足够的历史数据可供回测（每个指标至少需要4个年份）：请先运行 kaimen demo，或用 --series 指定CSV文件。"
