@@ -59,11 +59,12 @@ def test_interval_comes_from_leave_one_year_out_errors():
     # Leaving out 2021: the others' share (0.25 + 0.30) / 2 = 0.275 → 20 / 0.275 = 72.73,
     #   error ln(100 / 72.73) = ln(1.375) = 0.3185
     # leaving out 2022: 0.25 → 100, error 0; leaving out 2023: 0.225 → 133.33, ln(0.75) = −0.2877
-    # Exclusive deciles of (−0.2877, 0, 0.3185): 10% = −0.2877 − 0.6 × (0 + 0.2877) = −0.4603,
-    # 90% = 0.3185 + 0.6 × 0.3185 = 0.5095 → 200 × e^−0.4603 = 126.22, 200 × e^0.5095 = 332.90
+    # Root mean square: √((0.31845² + 0² + 0.28768²) / 3) = √0.061390 = 0.24777; Student's t
+    # with 3 degrees of freedom, 90% quantile 1.6377 (tables: 1.638) → half-width 0.40577 →
+    # 200 × e^−0.40577 = 133.29, 200 × e^0.40577 = 300.10
     result = gdp_nowcast(THREE_YEARS)
     assert result.log_errors == (D("0.3185"), D("0.0000"), D("-0.2877"))
-    assert (result.year_end.low, result.year_end.high) == (D("126.22"), D("332.90"))
+    assert (result.year_end.low, result.year_end.high) == (D("133.29"), D("300.10"))
     assert "3个历史年份" in result.year_end.interval_note
 
 

@@ -1,6 +1,6 @@
 """``kaimen targets import FILE [--layout NAME] [--dry-run]`` and
-``kaimen targets backtest [--series FILE.csv]``: thin wrappers over the import services and the
-pure nowcast backtest."""
+``kaimen targets backtest [--series FILE.csv|DIR ...]``: thin wrappers over the import services
+and the pure nowcast backtest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from kaimen.lib.errors import KaimenError
 from kaimen.lib.periods import Period, parse_period
 from kaimen.targets import imports, workbook
 from kaimen.targets.models import Indicator
-from kaimen.targets.nowcast import backtest, backtest_table, load_series_csv
+from kaimen.targets.nowcast import (
+    Backtest,
+    backtest,
+    backtest_table,
+    pooled,
+    read_series_csv,
+    summary_line,
+)
 from kaimen.targets.selectors import district_unit, history_of
 
 
@@ -33,12 +40,31 @@ class Command(BaseCommand):
         )
         test = actions.add_parser(
             "backtest",
-            help="Replay history: MAPE of the nowcast vs the time-progress projection, and interval coverage.",
+            help=(
+                "Replay history: each year's year end is projected at each released period from "
+                "earlier years only. Prints, per period and overall, the mean absolute percentage "
+                "error of the seasonal method (cumulative ÷ the earlier years' average share) and "
+                "of the time-progress projection (cumulative ÷ elapsed share of the year), and how "
+                "often the ~80% interval held the outcome. The interval is projection × exp(± "
+                "t(0.90, n) × rms of the n leave-one-year-out log errors), Student's t with n "
+                "degrees of freedom widening it when few years are known. Series may have gaps: "
+                "a year counts for a period when that period and 1-12月 are both there."
+            ),
+            description=(
+                "Replay the nowcast on history and compare it with the time-progress projection."
+            ),
         )
         test.add_argument(
             "--series",
-            default="",
-            help="A CSV with year,period,value (cumulative) instead of the stored history.",
+            action="append",
+            default=[],
+            metavar="FILE.csv|DIR",
+            help=(
+                "A CSV with year,period,value (cumulative; extra columns such as source are "
+                "ignored; empty or — values are months not published), or a directory of them "
+                "(e.g. bench/series). Repeat for several; the figures of all are then also "
+                "pooled. Without it: the stored history of the district."
+            ),
         )
 
     def handle(self, *args, action: str, **options):
@@ -114,20 +140,52 @@ class Command(BaseCommand):
         for note in extraction.notes:
             self.stdout.write(f"  说明：{note}")
 
-    def _backtest(self, series_path: str) -> None:
-        if series_path:
-            series = load_series_csv(series_path)
-            months = {p.end_month for year in series.values() for p in year}
-            merged = 1 not in months and 2 in months
-            self.stdout.write(
-                f"序列：{Path(series_path).name}（{'1-2月合并发布' if merged else '1月单独发布'}）"
-            )
-            self.stdout.write(backtest_table(backtest(series, merged_jan_feb=merged)))
+    def _series_files(self, paths: list[str]) -> list[Path]:
+        files: list[Path] = []
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                found = sorted(path.glob("*.csv"))
+                if not found:
+                    raise CommandError(f"目录“{path}”中没有CSV文件。")
+                files.extend(found)
+            else:
+                files.append(path)
+        return files
+
+    def _backtest(self, series_paths: list[str]) -> None:
+        if series_paths:
+            results = []
+            for path in self._series_files(series_paths):
+                series, gaps = read_series_csv(path)
+                months = {p.end_month for year in series.values() for p in year}
+                merged = 1 not in months and 2 in months
+                years = f"{min(series)}–{max(series)}年"
+                self.stdout.write(
+                    f"\n序列：{path.name}（{years}，{'1-2月合并发布' if merged else '1月单独发布'}）"
+                )
+                if gaps:
+                    self.stdout.write(f"  未发布（空值）：{'、'.join(gaps)}。")
+                try:
+                    result = backtest(series, merged_jan_feb=merged)
+                except KaimenError as exc:
+                    self.stdout.write(f"  {exc.message}")
+                    continue
+                self.stdout.write(backtest_table(result))
+                for note in result.notes:
+                    self.stdout.write(f"  {note}")
+                results.append(result)
+            if not results:
+                raise CommandError("没有一个序列可以回测，原因见上。")
+            overall = results[0].overall if len(results) == 1 else pooled(results)
+            assert overall is not None
+            label = "合计" if len(results) == 1 else f"{len(results)}个序列合计"
+            self.stdout.write(f"\n{label}：{summary_line(overall)}")
             return
         district = district_unit()
         if district is None:
             raise CommandError("还没有单位数据：请先运行 kaimen demo，或用 --series 指定CSV文件。")
-        shown = 0
+        shown: list[Backtest] = []
         for indicator in Indicator.objects.filter(is_active=True):
             history = history_of(indicator_id=indicator.pk, unit_id=district.pk, before=9999)
             if len(history) < 4:
@@ -142,7 +200,9 @@ class Command(BaseCommand):
             self.stdout.write(backtest_table(result))
             for note in result.notes:
                 self.stdout.write(f"  {note}")
-            shown += 1
+            shown.append(result)
+        if shown:
+            self.stdout.write(f"\n{len(shown)}个指标合计：{summary_line(pooled(shown))}")
         if not shown:
             raise CommandError(
                 "没有足够的历史数据可供回测（每个指标至少需要4个年份）：请先运行 kaimen demo，或用 --series 指定CSV文件。"
