@@ -392,19 +392,17 @@ def actual_create(request: HttpRequest) -> HttpResponse:
     posted_unit = _int(request.POST.get("unit")) if request.method == "POST" else None
     if posted_unit is not None and not form.fields["unit"].queryset.filter(pk=posted_unit).exists():
         # Another unit's id posted by hand is a refused (and audited) attempt, not a typo.
-        raise PermissionDenied(
-            _("You may not file figures for this unit."),
-            code=str(Perm.ACTUAL_ENTER),
-            target=posted_unit,
-        )
+        raise PermissionDenied(code=str(Perm.ACTUAL_ENTER), target=posted_unit)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             actual = services.actual_submit(actor=request.user, end_month=data.pop("month"), **data)
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
+            _form_error(form, exc)
+        except PermissionDenied as exc:
             # a combination the form offers but the rules refuse (another town's row of an
             # indicator the unit does not lead): said on the form, with what to do instead
-            _form_error(form, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Figure submitted."))
             return redirect("targets:actual_detail", actual_id=actual.pk)

@@ -38,6 +38,9 @@ from kaimen.targets.services.common import (
 # ---------------------------------------------------------------------------------------------
 # Figures (统计法)
 
+# The refusal every permission check gives, followed by the rule's own reason.
+REFUSED = "You do not have permission for this action."
+
 
 def _check_period(indicator: Indicator, year: int, end_month: int, provenance: str) -> Period:
     year = check_year(year)
@@ -113,7 +116,7 @@ def require_filing(
             "leads and for its own unit's targets."
         ) % {"unit": unit.name, "indicator": indicator.name, "lead": lead, "year": year}
         code = "not_your_row"
-    raise PermissionDenied(message, code=code, target=unit.pk)
+    raise PermissionDenied(f"{_(REFUSED)} {message}", code=code, target=unit.pk)
 
 
 def actual_submit(
@@ -336,15 +339,15 @@ def correction_reject(*, actor, correction: ActualCorrection, note: str) -> Actu
 def correction_withdraw(*, actor, correction: ActualCorrection) -> ActualCorrection:
     """The requester takes back a correction the office has not decided yet (a wrong number
     typed, a better one to send): the figure is unchanged and a new request can follow."""
+    if correction.status != CorrectionStatus.PENDING:
+        raise StaleVersion(
+            _("This correction has been decided already and can no longer be withdrawn.")
+        )
     if not scope.can(actor, CORRECTION_WITHDRAW, correction):
-        if correction.status != CorrectionStatus.PENDING:
-            raise StaleVersion(
-                _("This correction has been decided already and can no longer be withdrawn.")
-            )
         raise PermissionDenied(
-            _("Only the person who requested a correction can withdraw it."),
+            f"{_(REFUSED)} {_('Only the person who requested a correction can withdraw it.')}",
             code=CORRECTION_WITHDRAW,
-            target=correction.pk,
+            target=correction.actual,
         )
     with transaction.atomic():
         updated = ActualCorrection.objects.filter(
