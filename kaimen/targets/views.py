@@ -103,7 +103,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "board": result,
         "page": page,
         "focus": focus,
-        "due_from": _due_from(request.user, [*rows, *result.lagging, *([focus.row] if focus else [])]),
+        "due_from": _due_from(
+            request.user, [*rows, *result.lagging, *([focus.row] if focus else [])]
+        ),
         "explain_form": ExplanationForm(),
         "can_explain": focus is not None
         and scope.can(request.user, Perm.LIGHT_EXPLAIN, focus.responsible_unit_id),
@@ -114,6 +116,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+LIGHT_EXPLAIN = Perm.LIGHT_EXPLAIN
+
+
 def _due_from(user, rows) -> dict[int, str]:
     """{target id: the name of the unit that owes the explanation} for the red rows the user
     does not answer for: the lead department reads its towns' red rows, each town explains its
@@ -122,9 +127,7 @@ def _due_from(user, rows) -> dict[int, str]:
         r.target.pk: selectors.responsible_unit_id(r.target) for r in rows if r.needs_explanation
     }
     others = {
-        pk: unit_id
-        for pk, unit_id in owed.items()
-        if not scope.can(user, Perm.LIGHT_EXPLAIN, unit_id)
+        pk: unit_id for pk, unit_id in owed.items() if not scope.can(user, LIGHT_EXPLAIN, unit_id)
     }
     if not others:
         return {}
