@@ -40,9 +40,7 @@ def people(cat):
     Indicator.objects.filter(pk=cat.projects.pk).update(owner_unit=investment)
     cat.projects.refresh_from_db()
     for town in (cast.town_a, cast.town_b):
-        services.target_set(
-            actor=cast.office, indicator=cat.fai, unit=town, year=2025, value="600"
-        )
+        services.target_set(actor=cast.office, indicator=cat.fai, unit=town, year=2025, value="600")
     services.target_set(
         actor=cast.office, indicator=cat.trade, unit=investment, year=2025, value="30"
     )
@@ -355,9 +353,7 @@ def test_the_red_light_notice_goes_to_the_town_not_the_lead_department(cat, red_
         Notification.objects.filter(recipient=cat.cast.liaison_a).values_list("title", flat=True)
     )
     commerce_titles = list(
-        Notification.objects.filter(recipient=cat.liaison_commerce).values_list(
-            "title", flat=True
-        )
+        Notification.objects.filter(recipient=cat.liaison_commerce).values_list("title", flat=True)
     )
     assert any("东城街道" in t for t in town_titles)
     assert not any("东城街道" in t for t in commerce_titles)
