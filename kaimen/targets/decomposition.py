@@ -13,6 +13,8 @@ Conventions that shape the arithmetic:
 - Splits round at the target's precision and hand out the rounding remainder by the
   largest-remainder method, so the parts always add up to the parent exactly; where targets set
   by hand do not add up, ``gap`` says by how much instead of hiding it.
+- Projects are never scaled: each gets its own annual plan as its target, and what the plans
+  leave of the target is the gap new projects must fill (``projects_gap``).
 """
 
 from __future__ import annotations
@@ -796,33 +798,55 @@ def split_onto_projects(
     *,
     quantum: Decimal | None = None,
 ) -> Split:
-    """Split an investment-type target onto projects by each project's planned investment this year.
+    """Give each project its own annual plan (年度计划投资) as its target, never more.
 
-    When the projects' planned investment does not cover the target, every project's share of
-    the target exceeds its own plan; the note says so, because the remedy is more projects
-    (项目储备), not a bigger number on paper.
+    A project cannot be made to invest more than it plans by writing a bigger number next to
+    it, so a target the projects do not cover is not scaled onto them: the difference stays
+    visible as the gap (``Split.unfilled``) that new projects (项目储备, the investment module)
+    must fill, and the note says so. Projects planning more than the target keep their own
+    plans too; the note says by how much they exceed it. ``share`` is each plan's share of the
+    parent target. ``quantum`` is accepted for the other splits' signature and not used: the
+    plans are the targets as entered.
     """
-    split = _split(
-        parent_target,
-        planned_investment,
-        basis="年度计划投资",
-        what="项目",
-        quantum=quantum,
-    )
+    del quantum
+    parent = check_amount(parent_target, what="上级目标", field="parent")
+    if parent <= 0:
+        raise ValidationError(
+            f"上级目标为{parent}，不是正数，无法分解到项目，请先设定目标值。", field="parent"
+        )
+    if not planned_investment:
+        raise ValidationError("没有可分解的对象：请先列出要分解到的项目。", field="weights")
+    allocations: list[Allocation] = []
+    for key, raw in planned_investment.items():
+        plan = check_amount(raw, what=f"“{key}”的年度计划投资", field="weights")
+        if plan < 0:
+            raise ValidationError(
+                f"“{key}”的年度计划投资为{plan}，是负数，不能作为项目目标，"
+                "请核对后改为不小于0的数。",
+                field="weights",
+            )
+        share = quantize(_divide(plan, parent), SHARE_QUANTUM)
+        allocations.append(Allocation(key, plan, share, plan))
+    total = sum((a.value for a in allocations), Decimal(0))
+    coverage = quantize(_divide(total, parent) * HUNDRED, PCT_QUANTUM)
     notes: list[str] = []
-    coverage = quantize(_divide(split.weight_total, split.parent) * HUNDRED, PCT_QUANTUM)
-    if split.weight_total < split.parent:
+    if total < parent:
         notes.append(
-            f"项目年度计划投资合计{split.weight_total}，只覆盖目标{split.parent}的{coverage}%："
-            f"按比例分解后每个项目都要超过自身计划，缺口{split.parent - split.weight_total}"
-            "需要新增项目来补足。"
+            f"项目年度计划投资合计{total}，只覆盖目标{parent}的{coverage}%。"
+            f"各项目以自身年度计划为目标，不按比例放大；缺口{parent - total}需要新增项目来补足"
+            "（由投资模块跟踪落实）。"
         )
-    elif split.weight_total > split.parent:
+    elif total > parent:
         notes.append(
-            f"项目年度计划投资合计{split.weight_total}，为目标{split.parent}的{coverage}%，"
-            "分解到各项目的目标低于其自身计划。"
+            f"项目年度计划投资合计{total}，为目标{parent}的{coverage}%，"
+            f"超出{total - parent}；各项目仍以自身年度计划为目标。"
         )
-    return Split(split.parent, split.basis, split.weight_total, split.allocations, tuple(notes))
+    return Split(parent, "年度计划投资", total, tuple(allocations), tuple(notes))
+
+
+def unfilled_by_projects(split: Split) -> Decimal:
+    """What the projects' own plans leave of the target: the gap new projects must fill."""
+    return max(split.parent - split.total, Decimal(0))
 
 
 class GapStatus(StrEnum):
@@ -873,3 +897,32 @@ def gap(
         names = "、".join(str(k) for k in missing)
         message += f"以下单位尚未设定目标，未计入合计：{names}。"
     return TargetGap(parent, total, difference, status, missing, message)
+
+
+def projects_gap(
+    parent_target: Decimal, project_targets: Mapping[Hashable, Decimal | None]
+) -> TargetGap:
+    """``gap`` in the words of projects: a shortfall is the investment still to be found in new
+    projects, never "consistent" while any of it is missing."""
+    result = gap(parent_target, project_targets)
+    if result.status == GapStatus.SHORT:
+        message = (
+            f"项目目标合计{result.children_total}（各项目自身年度计划），"
+            f"比上级目标{result.parent}少{result.difference}：缺口{result.difference}"
+            "需要新增项目来补足，由投资模块跟踪落实。"
+        )
+    elif result.status == GapStatus.OVER:
+        message = (
+            f"项目目标合计{result.children_total}（各项目自身年度计划），"
+            f"超过上级目标{result.parent}{-result.difference}。"
+        )
+    else:
+        message = f"项目目标合计{result.children_total}，与上级目标{result.parent}一致。"
+    return TargetGap(
+        result.parent,
+        result.children_total,
+        result.difference,
+        result.status,
+        result.missing,
+        message,
+    )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.lib.errors import ValidationError as KaimenValidationError
 from kaimen.lib.periods import Period
 from kaimen.lib.quantities import parse_decimal
-from kaimen.org.models import Unit, UnitKind
+from kaimen.org import scope
+from kaimen.org.models import Role, Unit, UnitKind
 from kaimen.targets import importers
 from kaimen.targets.models import (
     ExpectationChoice,
@@ -23,8 +26,10 @@ from kaimen.targets.models import (
     PriceBasisChoice,
     Provenance,
     SplitBasis,
+    Target,
     Tier,
 )
+from kaimen.targets.permissions import FLASH, FORECAST, OFFICIAL, filing_sources
 
 MONTH_CHOICES = [(m, Period.cumulative(2000, m).label) for m in range(1, 13)]
 
@@ -228,10 +233,57 @@ class ActualForm(forms.Form):
     growth_pct = FigureField(label=_("Published growth (%)"), percent=True)
     provenance = forms.ChoiceField(label=_("Source"), choices=Provenance.choices)
 
-    def __init__(self, *args, unit_ids: frozenset[int] | None, **kwargs) -> None:
+    def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = _units()
-        self.fields["unit"].queryset = units if unit_ids is None else units.filter(pk__in=unit_ids)
+        choices = filing_choices(user)
+        self.fields["unit"].queryset = choices.units
+        self.fields["indicator"].queryset = choices.indicators
+        self.fields["provenance"].choices = [
+            (value, label) for value, label in Provenance.choices if value in choices.sources
+        ]
+        if choices.sources:
+            # a liaison's default is its 快报; the statistics bureau's is the official figure
+            self.fields["provenance"].initial = choices.sources[0]
+        self.fields["provenance"].help_text = choices.help_text
+
+
+@dataclass(frozen=True)
+class FilingChoices:
+    units: QuerySet
+    indicators: QuerySet
+    sources: tuple[str, ...]  # the default first
+    help_text: str
+
+
+def filing_choices(user) -> FilingChoices:
+    """What the figure form offers ``user``: the sources it may file, the indicators and units
+    it may file them for (the service decides each combination and says why it refuses)."""
+    s = scope.scope_for(user)
+    allowed = filing_sources(s)
+    units, indicators = _units(), Indicator.objects.filter(is_active=True)
+    if s.has(Role.OFFICE) or OFFICIAL in allowed:
+        sources = allowed
+        help_text = _(
+            "统计局正式 is filed by the statistics bureau; the campaign office imports the "
+            "bureau's workbook and types in 部门快报 received on paper."
+        )
+        if OFFICIAL in allowed and not s.has(Role.OFFICE) and not s.units_with(Role.LIAISON):
+            help_text = _("The statistics bureau files official figures (统计局正式).")
+    else:
+        liaison = s.units_with(Role.LIAISON)
+        led = Indicator.objects.filter(owner_unit__in=liaison)
+        own_rows = Target.objects.filter(unit__in=liaison)
+        indicators = indicators.filter(
+            Q(owner_unit__in=liaison) | Q(pk__in=own_rows.values("indicator_id"))
+        )
+        if not led.exists():
+            units = units.filter(pk__in=liaison)
+        sources = tuple(p for p in (FLASH, FORECAST) if p in allowed)
+        help_text = _(
+            "A liaison files 部门快报 for the indicators its unit leads and for its own unit's "
+            "targets; 统计局正式 comes from the statistics bureau."
+        )
+    return FilingChoices(units, indicators, sources, help_text)
 
 
 class CorrectionForm(forms.Form):

@@ -499,6 +499,7 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
 
 
 class ActualCorrection(models.Model):

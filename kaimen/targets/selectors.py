@@ -214,7 +214,7 @@ def target_detail_for_user(*, user, target_id: int) -> TargetDetail:
     allocations = list(target.allocations.select_related("project", "project__unit"))
     projects_gap = None
     if allocations and target.value is not None:
-        projects_gap = dec.gap(
+        projects_gap = dec.projects_gap(
             plain(target.value), {a.project.name: plain(a.value) for a in allocations}
         )
     other = (

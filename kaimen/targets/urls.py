@@ -31,6 +31,11 @@ urlpatterns = [
         name="correction_approve",
     ),
     path(
+        "corrections/<int:correction_id>/withdraw/",
+        views.correction_withdraw,
+        name="correction_withdraw",
+    ),
+    path(
         "corrections/<int:correction_id>/reject/",
         views.correction_reject,
         name="correction_reject",

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.lib.errors import StaleVersion, ValidationError
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 from kaimen.targets import board, imports, selectors, services
+from kaimen.targets import decomposition as dec
 from kaimen.targets.forms import (
     ActualForm,
     BoardFilterForm,
@@ -102,6 +103,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "board": result,
         "page": page,
         "focus": focus,
+        "due_from": _due_from(
+            request.user, [*rows, *result.lagging, *([focus.row] if focus else [])]
+        ),
         "explain_form": ExplanationForm(),
         "can_explain": focus is not None
         and scope.can(request.user, Perm.LIGHT_EXPLAIN, focus.responsible_unit_id),
@@ -110,6 +114,25 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     }
     template = "targets/monitoring.html#board" if request.htmx else "targets/monitoring.html"
     return render(request, template, context)
+
+
+LIGHT_EXPLAIN = Perm.LIGHT_EXPLAIN
+
+
+def _due_from(user, rows) -> dict[int, str]:
+    """{target id: the name of the unit that owes the explanation} for the red rows the user
+    does not answer for: the lead department reads its towns' red rows, each town explains its
+    own (and the lead department explains the district's own row)."""
+    owed = {
+        r.target.pk: selectors.responsible_unit_id(r.target) for r in rows if r.needs_explanation
+    }
+    others = {
+        pk: unit_id for pk, unit_id in owed.items() if not scope.can(user, LIGHT_EXPLAIN, unit_id)
+    }
+    if not others:
+        return {}
+    names = dict(Unit.objects.filter(pk__in=set(others.values())).values_list("pk", "name"))
+    return {pk: names.get(unit_id, "") for pk, unit_id in others.items()}
 
 
 @login_required
@@ -303,11 +326,15 @@ def target_split(request: HttpRequest, target_id: int) -> HttpResponse:
 def target_split_projects(request: HttpRequest, target_id: int) -> HttpResponse:
     target = selectors.target_get_for_user(user=request.user, target_id=target_id)
     try:
-        services.target_split_onto_projects(actor=request.user, target=target)
+        split = services.target_split_onto_projects(actor=request.user, target=target)
     except ValidationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Target split onto the projects."))
+        if dec.unfilled_by_projects(split) > 0:
+            # each project keeps its own plan; the rest is the gap, never a "done"
+            messages.warning(request, " ".join(split.notes))
+        else:
+            messages.success(request, _("Target split onto the projects."))
     return redirect("targets:target_detail", target_id=target.pk)
 
 
@@ -364,18 +391,21 @@ def actual_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def actual_create(request: HttpRequest) -> HttpResponse:
     scope.require(request.user, Perm.ACTUAL_ENTER)
+    form = ActualForm(request.POST or None, user=request.user, initial={"year": request_year()})
     posted_unit = _int(request.POST.get("unit")) if request.method == "POST" else None
-    if posted_unit is not None:
+    if posted_unit is not None and not form.fields["unit"].queryset.filter(pk=posted_unit).exists():
         # Another unit's id posted by hand is a refused (and audited) attempt, not a typo.
-        scope.require(request.user, Perm.ACTUAL_ENTER, posted_unit)
-    unit_ids = scope.changeable_unit_ids(request.user)
-    form = ActualForm(request.POST or None, unit_ids=unit_ids, initial={"year": request_year()})
+        raise PermissionDenied(code=str(Perm.ACTUAL_ENTER), target=posted_unit)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             actual = services.actual_submit(actor=request.user, end_month=data.pop("month"), **data)
         except ValidationError as exc:
             _form_error(form, exc)
+        except PermissionDenied as exc:
+            # a combination the form offers but the rules refuse (another town's row of an
+            # indicator the unit does not lead): said on the form, with what to do instead
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Figure submitted."))
             return redirect("targets:actual_detail", actual_id=actual.pk)
@@ -395,7 +425,7 @@ def actual_detail(request: HttpRequest, actual_id: int) -> HttpResponse:
             }
         ),
         "decision_form": DecisionForm(),
-        "can_correct": scope.can(request.user, Perm.ACTUAL_ENTER, current.unit),
+        "can_correct": scope.can(request.user, Perm.ACTUAL_ENTER, _filing_of(current)),
     }
     return render(request, "targets/actual_detail.html", context)
 
@@ -404,7 +434,14 @@ def actual_detail(request: HttpRequest, actual_id: int) -> HttpResponse:
 @require_POST
 def correction_request(request: HttpRequest, actual_id: int) -> HttpResponse:
     history = selectors.actual_history_for_user(user=request.user, actual_id=actual_id)
-    scope.require(request.user, Perm.ACTUAL_ENTER, history.current.unit)
+    current = history.current
+    services.require_filing(
+        request.user,
+        indicator=current.indicator,
+        unit=current.unit,
+        year=current.year,
+        provenance=current.provenance,
+    )
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -418,6 +455,29 @@ def correction_request(request: HttpRequest, actual_id: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("targets:actual_detail", actual_id=history.current.pk)
+
+
+def _filing_of(actual):
+    return services.filing_for(
+        indicator=actual.indicator, unit=actual.unit, year=actual.year, provenance=actual.provenance
+    )
+
+
+@login_required
+@require_POST
+def correction_withdraw(request: HttpRequest, correction_id: int) -> HttpResponse:
+    correction = selectors.correction_get(correction_id=correction_id)
+    selectors.actual_history_for_user(user=request.user, actual_id=correction.actual_id)
+    try:
+        services.correction_withdraw(actor=request.user, correction=correction)
+    except StaleVersion as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Correction request withdrawn; the figure is unchanged. You may send a new one."),
+        )
+    return redirect("targets:actual_detail", actual_id=correction.actual_id)
 
 
 @login_required

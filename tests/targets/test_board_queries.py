@@ -141,7 +141,7 @@ def test_the_api_serves_versions_and_plans(client, cat):
     district_with_towns(cat, 2)
     actual = services.actual_submit(
         actor=cat.cast.liaison_a,
-        indicator=cat.revenue,
+        indicator=cat.fai,  # the town's own row: it has a target for it
         unit=cat.cast.town_a,
         year=2025,
         end_month=3,

@@ -18,11 +18,13 @@ from kaimen.targets.decomposition import (
     plan_even,
     plan_manual,
     plan_seasonal,
+    projects_gap,
     split_by_share,
     split_by_weights,
     split_onto_projects,
     target_tiers,
     target_value_from_growth,
+    unfilled_by_projects,
 )
 
 D = Decimal
@@ -433,12 +435,67 @@ def test_splits_always_sum_exactly_to_the_parent(parent, weights):
         assert allocation.value == allocation.value.quantize(quantum)
 
 
-def test_projects_split_by_planned_investment_and_say_when_they_do_not_cover_the_target():
-    # planned 4 + 4 = 8 for a target of 10: each project gets 5, the gap of 2 needs new projects
+def test_projects_get_their_own_plans_and_the_gap_stays_visible():
+    # planned 4 + 4 = 8 for a target of 10: each project keeps its 4, the 2 left need new projects
     split = split_onto_projects(D("10"), {"新能源项目": D("4"), "物流园项目": D("4")})
-    assert split.as_dict() == {"新能源项目": D("5"), "物流园项目": D("5")}
+    assert split.as_dict() == {"新能源项目": D("4"), "物流园项目": D("4")}
+    assert [a.share for a in split.allocations] == [D("0.4000"), D("0.4000")]
+    assert unfilled_by_projects(split) == D("2")
     assert "80.00%" in split.notes[0]
     assert "缺口2" in split.notes[0]
+    assert "新增项目" in split.notes[0]
+
+
+def test_the_issue_case_no_project_is_scaled_beyond_its_own_plan():
+    # 固定资产投资 683.19亿 onto five projects planning 104.7亿 in all: the 38.5亿 project was
+    # given 251.22亿 under "与上级目标一致"
+    plans = {
+        "城东智能制造产业园一期": D("38.5"),
+        "南湖新能源电池材料项目": D("26.0"),
+        "北山物流枢纽": D("18.2"),
+        "城关老旧小区改造": D("9.6"),
+        "河口水环境综合治理": D("12.4"),
+    }
+    split = split_onto_projects(D("683.19"), plans)
+    assert split.as_dict() == plans
+    assert all(a.value <= plans[a.key] for a in split.allocations)
+    assert unfilled_by_projects(split) == D("578.49")
+    result = projects_gap(D("683.19"), split.as_dict())
+    assert result.status == GapStatus.SHORT
+    assert result.difference == D("578.49")
+    assert "一致" not in result.message
+    assert "缺口578.49" in result.message
+    assert "新增项目" in result.message
+
+
+def test_projects_planning_more_than_the_target_keep_their_plans_and_say_so():
+    split = split_onto_projects(D("10"), {"甲": D("8"), "乙": D("4")})
+    assert split.as_dict() == {"甲": D("8"), "乙": D("4")}
+    assert unfilled_by_projects(split) == 0
+    assert "超出2" in split.notes[0]
+    assert projects_gap(D("10"), split.as_dict()).status == GapStatus.OVER
+
+
+def test_projects_exactly_covering_the_target_are_consistent():
+    split = split_onto_projects(D("12"), {"甲": D("8"), "乙": D("4")})
+    assert split.notes == ()
+    result = projects_gap(D("12"), split.as_dict())
+    assert result.status == GapStatus.BALANCED
+    assert "一致" in result.message
+
+
+@pytest.mark.parametrize(
+    ("parent", "plans", "field"),
+    [
+        (D("10"), {}, "weights"),
+        (D("10"), {"甲": D("-1")}, "weights"),
+        (D("0"), {"甲": D("1")}, "parent"),
+    ],
+)
+def test_projects_split_refuses_what_cannot_be_a_target(parent, plans, field):
+    with pytest.raises(ValidationError) as exc:
+        split_onto_projects(parent, plans)
+    assert exc.value.field == field
 
 
 def test_gap_shows_a_shortfall_of_the_childrens_targets():

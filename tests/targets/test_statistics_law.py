@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def _town_rows(cat):
+    """Each town has its 固投 target: its own row, for which its liaison files 部门快报."""
+    for town in (cat.cast.town_a, cat.cast.town_b):
+        services.target_set(
+            actor=cat.cast.office, indicator=cat.fai, unit=town, year=2025, value="600"
+        )
+
+
 def figures() -> list[dict]:
     return list(Actual.objects.order_by("pk").values())
 

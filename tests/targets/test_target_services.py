@@ -11,7 +11,7 @@ from kaimen.audit.models import AuditEvent
 from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.targets import board, selectors, services
 from kaimen.targets.decomposition import GapStatus
-from kaimen.targets.models import PlanMethod, SplitBasis, Target, Tier
+from kaimen.targets.models import PlanMethod, ProjectAllocation, SplitBasis, Target, Tier
 from kaimen.targets.monitoring import Light
 from tests.targets.conftest import put_figures
 
@@ -239,13 +239,18 @@ def test_split_onto_projects_says_when_they_do_not_cover_the_target(cat):
         planned_investment="300",
     )
     split = services.target_split_onto_projects(actor=cat.cast.office, target=target)
-    # 1100 × 500/800 = 687.50, × 300/800 = 412.50; 800 covers 72.73% of 1100
-    assert sorted(split.as_dict().values()) == [D("412.50"), D("687.50")]
+    # each project keeps its own plan (500, 300): 800 covers 72.73% of 1100, 300 to find
+    assert sorted(split.as_dict().values()) == [D("300"), D("500")]
+    stored = sorted(ProjectAllocation.objects.filter(target=target).values_list("value", flat=True))
+    assert stored == [D("300"), D("500")]
     notes = Target.objects.get(pk=target.pk).split_notes
     assert "72.73%" in notes
     assert "缺口300" in notes
     detail = selectors.target_detail_for_user(user=cat.cast.office, target_id=target.pk)
-    assert detail.projects_gap.status == GapStatus.BALANCED
+    assert detail.projects_gap.status == GapStatus.SHORT
+    assert detail.projects_gap.difference == D("300")
+    assert "一致" not in detail.projects_gap.message
+    assert "新增项目" in detail.projects_gap.message
 
 
 # --- monitoring --------------------------------------------------------------------------

@@ -66,6 +66,9 @@ def test_the_demo_targets_are_split_onto_towns_and_departments(demo):
     funds = Target.objects.get(indicator__code="investment_funds", unit=district)
     assert {c.unit.kind for c in funds.children.all()} == {UnitKind.DEPARTMENT}
     assert fai.allocations.count() == Project.objects.count() == 5
+    # each project's target is its own annual plan, never the district's target scaled onto it
+    for allocation in fai.allocations.select_related("project"):
+        assert allocation.value == allocation.project.planned_investment
     assert Target.objects.filter(tier="strive").exists()
 
 

@@ -70,6 +70,8 @@ CASES = [
     *both("targets:actual_detail", "GET", VIEW, ALL_OF_IT, 200),
     *both("targets:correction_request", "POST", OWN_HANDS, OFFICE, 302),
     *both("targets:correction_approve", "POST", OFFICE, OFFICE, 302),
+    # only the requester takes a pending correction back (the town's liaison asked for both)
+    *both("targets:correction_withdraw", "POST", frozenset({"liaison_a"}), frozenset(), 302),
     *both("targets:correction_reject", "POST", OFFICE, OFFICE, 302),
     Case("targets:import_list", "GET", allowed=OFFICE),
     Case("targets:import_list", "POST", allowed=OFFICE, ok=302),
@@ -103,6 +105,12 @@ class World:
             "own": Target.objects.get(unit=cast.town_a),
             "other": Target.objects.get(unit=cast.town_b),
         }
+        # the towns' own rows of 社零 and 一般公共预算收入, for which their liaisons file 快报
+        for town in (cast.town_a, cast.town_b):
+            for indicator in (cat.retail, cat.revenue):
+                services.target_set(
+                    actor=cast.office, indicator=indicator, unit=town, year=2025, value="40"
+                )
         services.project_create(
             actor=cast.office,
             name="城东产业园",
@@ -169,6 +177,7 @@ def request_for(world: World, case: Case) -> tuple[str, dict]:
         "correction_request": {"actual_id": figure.pk},
         "correction_approve": {"correction_id": world.corrections[side].pk},
         "correction_reject": {"correction_id": world.corrections[side].pk},
+        "correction_withdraw": {"correction_id": world.corrections[side].pk},
         "import_detail": {"batch_id": world.batch.pk},
         "import_mapping": {"batch_id": world.batch.pk},
         "import_commit": {"batch_id": world.batch.pk},
@@ -258,6 +267,7 @@ POST_ONLY = [
     "correction_request",
     "correction_approve",
     "correction_reject",
+    "correction_withdraw",
     "import_mapping",
     "import_commit",
 ]

@@ -20,7 +20,10 @@ from kaimen.targets.services.figures import (  # noqa: F401
     correction_approve,
     correction_reject,
     correction_request,
+    correction_withdraw,
     explanation_write,
+    filing_for,
+    require_filing,
 )
 from kaimen.targets.services.plans import (  # noqa: F401
     amount_of,

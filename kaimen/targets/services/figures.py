@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from kaimen.audit.services import record
 from kaimen.lib import clock
-from kaimen.lib.errors import StaleVersion, ValidationError
+from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.lib.periods import Period
+from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 from kaimen.targets.models import (
@@ -22,6 +23,7 @@ from kaimen.targets.models import (
     Provenance,
     Target,
 )
+from kaimen.targets.permissions import CORRECTION_WITHDRAW, Filing
 from kaimen.targets.red_light_jobs import red_lights_check_on_commit
 from kaimen.targets.selectors import responsible_unit_id
 from kaimen.targets.services.common import (
@@ -35,6 +37,9 @@ from kaimen.targets.services.common import (
 
 # ---------------------------------------------------------------------------------------------
 # Figures (统计法)
+
+# The refusal every permission check gives, followed by the rule's own reason.
+REFUSED = "You do not have permission for this action."
 
 
 def _check_period(indicator: Indicator, year: int, end_month: int, provenance: str) -> Period:
@@ -70,6 +75,50 @@ def _check_figure(indicator: Indicator, value: object, growth_pct: object) -> tu
     return amount, growth
 
 
+def filing_for(*, indicator: Indicator, unit: Unit, year: int, provenance: str) -> Filing:
+    """What ``targets.actual.enter`` judges: the row's unit, the indicator's lead department,
+    the source, and whether the unit has a target for the indicator that year or the next."""
+    # this year's row, or next year's (last year's figure is the base of this year's target)
+    own_row = Target.objects.filter(
+        indicator=indicator, unit=unit, year__in=(year, year + 1)
+    ).exists()
+    return Filing(
+        unit_id=unit.pk,
+        lead_unit_id=indicator.owner_unit_id,
+        provenance=provenance,
+        own_row=own_row,
+    )
+
+
+def require_filing(
+    actor, *, indicator: Indicator, unit: Unit, year: int, provenance: str, system: bool = False
+) -> None:
+    """Refuse, saying why and what to do instead, a figure the actor may not file or correct:
+    统计局正式 only from the statistics bureau (or the office's import), 部门快报 only for the
+    indicators the actor's unit leads and for its own unit's rows."""
+    if system and actor is None:
+        return
+    filing = filing_for(indicator=indicator, unit=unit, year=year, provenance=provenance)
+    if scope.can(actor, Perm.ACTUAL_ENTER, filing):
+        return
+    if provenance == Provenance.OFFICIAL:
+        message = _(
+            "Official figures (统计局正式) come only from the statistics bureau, or from the "
+            "campaign office's import of the bureau's workbook. Choose 部门快报 as the source."
+        )
+        code = "official_only_statistics"
+    else:
+        lead = indicator.owner_unit.name if indicator.owner_unit_id else _("no department")
+        message = _(
+            "You may not file %(indicator)s for %(unit)s: your unit does not lead this "
+            "indicator (its lead department is %(lead)s) and %(unit)s is not your unit with a "
+            "target for it in %(year)s. A liaison files 部门快报 for the indicators its unit "
+            "leads and for its own unit's targets."
+        ) % {"unit": unit.name, "indicator": indicator.name, "lead": lead, "year": year}
+        code = "not_your_row"
+    raise PermissionDenied(f"{_(REFUSED)} {message}", code=code, target=unit.pk)
+
+
 def actual_submit(
     *,
     actor,
@@ -84,9 +133,11 @@ def actual_submit(
     system: bool = False,
 ) -> Actual:
     """Submit a figure. Once submitted it can only be corrected, never overwritten."""
-    _require(actor, Perm.ACTUAL_ENTER, unit, system=system)
     if provenance not in Provenance.values:
         raise ValidationError(_("Unknown source."), field="provenance")
+    require_filing(
+        actor, indicator=indicator, unit=unit, year=year, provenance=provenance, system=system
+    )
     _check_period(indicator, year, end_month, provenance)
     amount, growth = _check_figure(indicator, value, growth_pct)
     exists = Actual.objects.filter(
@@ -151,8 +202,16 @@ def correction_request(
     batch=None,
     system: bool = False,
 ) -> ActualCorrection:
-    """Ask for a figure to be corrected. Nothing changes until the office approves."""
-    _require(actor, Perm.ACTUAL_ENTER, actual.unit, system=system)
+    """Ask for a figure to be corrected. Nothing changes until the office approves; until then
+    the requester may take the request back (``correction_withdraw``) and ask again."""
+    require_filing(
+        actor,
+        indicator=actual.indicator,
+        unit=actual.unit,
+        year=actual.year,
+        provenance=actual.provenance,
+        system=system,
+    )
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError(
@@ -272,6 +331,43 @@ def correction_reject(*, actor, correction: ActualCorrection, note: str) -> Actu
             action="targets.correction.reject",
             obj=correction.actual,
             message=note[:300],
+        )
+    correction.refresh_from_db()
+    return correction
+
+
+def correction_withdraw(*, actor, correction: ActualCorrection) -> ActualCorrection:
+    """The requester takes back a correction the office has not decided yet (a wrong number
+    typed, a better one to send): the figure is unchanged and a new request can follow."""
+    if correction.status != CorrectionStatus.PENDING:
+        raise StaleVersion(
+            _("This correction has been decided already and can no longer be withdrawn.")
+        )
+    if not scope.can(actor, CORRECTION_WITHDRAW, correction):
+        raise PermissionDenied(
+            f"{_(REFUSED)} {_('Only the person who requested a correction can withdraw it.')}",
+            code=CORRECTION_WITHDRAW,
+            target=correction.actual,
+        )
+    with transaction.atomic():
+        updated = ActualCorrection.objects.filter(
+            pk=correction.pk, status=CorrectionStatus.PENDING
+        ).update(
+            status=CorrectionStatus.WITHDRAWN,
+            decided_by=actor,
+            decided_at=clock.now(),
+            version=correction.version + 1,
+        )
+        if updated != 1:
+            raise StaleVersion(
+                _("This correction has been decided already and can no longer be withdrawn.")
+            )
+        record(
+            actor=actor,
+            action="targets.correction.withdraw",
+            obj=correction.actual,
+            after={"value": correction.value, "growth_pct": correction.growth_pct},
+            message=correction.reason[:300],
         )
     correction.refresh_from_db()
     return correction

@@ -516,7 +516,8 @@ def project_create(
 
 
 def target_split_onto_projects(*, actor, target: Target, system: bool = False) -> dec.Split:
-    """Split an investment-type target onto its unit's projects by planned investment."""
+    """Give an investment-type target's projects their own annual plans as targets; what the
+    plans do not cover stays the gap new projects must fill (``split_notes`` says so)."""
     _require(actor, Perm.TARGETS_MANAGE, system=system)
     if target.value is None:
         raise ValidationError(_("This target has no value to split."), field="value")

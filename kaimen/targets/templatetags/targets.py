@@ -8,7 +8,6 @@ from django import template
 from django.utils.translation import gettext as _
 
 from kaimen.org import scope
-from kaimen.org.scope import Perm
 
 register = template.Library()
 
@@ -49,7 +48,7 @@ def light_name(light) -> str:
 @register.simple_tag(takes_context=True)
 def can_targets(context, perm: str, obj=None) -> bool:
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    return bool(user) and scope.can(user, Perm(perm), obj)
+    return bool(user) and scope.can(user, perm, obj)
 
 
 @register.filter
@@ -58,3 +57,9 @@ def share_pct(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def item(mapping, key):
+    """``mapping[key]``, or "" (a dict the view built, read in the template)."""
+    return mapping.get(key, "") if mapping else ""
