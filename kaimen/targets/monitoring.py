@@ -12,7 +12,7 @@ Pure Python, Decimal in and out.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -92,6 +92,30 @@ COMPLETION_RULE = LightRule()
 GROWTH_RULE = LightRule(basis=LightBasis.GROWTH, yellow_within_pts=Decimal(2))
 
 
+def rule_for(configured: LightRule, *, growth_only: bool, growth_target: bool) -> LightRule:
+    """The one rule deciding what a row is lit on (README, “如何亮灯”).
+
+    * a ratio (LEVEL, e.g. 研发投入强度, 失业率) is lit by its value against the target value;
+    * a growth-only indicator (published as a rate at this level, e.g. 区级规上工业增加值) and a
+      target set as a growth rate (``growth_target``) are lit by the published cumulative growth
+      against the target growth — never by a completion rate, even when a level is stored;
+    * an amount target is lit by completion against the expected progress (the plan's seasonal
+      share; time progress where there is no plan).
+
+    The indicator's bands are kept when it is configured on the basis the rule picks; otherwise
+    the standard bands of that basis apply (a 5-point completion band is not a growth band).
+    """
+    if configured.basis == LightBasis.LEVEL:
+        return configured
+    basis = LightBasis.GROWTH if growth_only or growth_target else LightBasis.COMPLETION
+    if basis == configured.basis:
+        return configured
+    standard = GROWTH_RULE if basis == LightBasis.GROWTH else COMPLETION_RULE
+    return replace(
+        standard, expectation=configured.expectation, higher_is_better=configured.higher_is_better
+    )
+
+
 @dataclass(frozen=True)
 class MonitorResult:
     period: Period
@@ -109,6 +133,7 @@ class MonitorResult:
     price_basis: PriceBasis | None
     light: Light | None
     explanation: str
+    basis: LightBasis = LightBasis.COMPLETION  # what the light was judged on
 
 
 def _pct(value: Decimal) -> Decimal:
@@ -265,6 +290,7 @@ def monitor(
         price_basis=price_basis,
         light=light,
         explanation=explanation,
+        basis=rule.basis,
     )
 
 
