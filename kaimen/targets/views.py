@@ -551,4 +551,5 @@ def light_rule(request: HttpRequest) -> HttpResponse:
     """如何亮灯: the one rule every page with lights follows."""
     from kaimen.targets.monitoring import LIGHT_RULE_TEXT
 
+    scope.require(request.user, Perm.TARGETS_VIEW)
     return render(request, "targets/light_rule.html", {"rule": LIGHT_RULE_TEXT})
