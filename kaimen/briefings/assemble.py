@@ -111,7 +111,7 @@ def _chart_and_nowcast(
     ind = row.indicator
     series = ChartSeries(
         indicator=ind.name,
-        measure=ind.measure_unit,
+        measure=focus.chart.get("measure", ind.measure_unit),  # "%" for a growth-only one
         labels=tuple(focus.chart["labels"]),
         actual=tuple(_decimal(v) for v in data.get("actual", ())),
         plan=tuple(_decimal(v) for v in data.get("plan", ())),

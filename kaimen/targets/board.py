@@ -497,9 +497,7 @@ def _pace(target: Target, row: Row, series) -> tuple[NeededPace | None, str]:
 def growth_only_pace(pace: NeededPace) -> NeededPace:
     """The needed pace told in growth rates only, for an indicator published as a rate at this
     level: the stored levels (an index) only carry the arithmetic and are never shown."""
-    basis = ""
-    if pace.spring_festival is None and pace.published_growth_pct is None:
-        basis = "（尚无今年公布的累计增速，仅供参考）"
+    basis = "" if pace.published_growth_pct is not None else "（尚无今年公布的累计增速，仅供参考）"
     growth = pace.published_growth_pct
     parts = [
         f"{pace.period.label}累计增长{growth}%，" if growth is not None else "",
