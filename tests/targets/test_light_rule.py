@@ -59,9 +59,7 @@ def test_an_amount_target_of_a_growth_indicator_is_lit_on_completion():
 
 
 def test_a_growth_only_indicator_is_lit_on_growth_and_a_ratio_on_its_level():
-    assert (
-        rule_for(LightRule(), growth_only=True, growth_target=False).basis == LightBasis.GROWTH
-    )
+    assert rule_for(LightRule(), growth_only=True, growth_target=False).basis == LightBasis.GROWTH
     level = LightRule(basis=LightBasis.LEVEL, higher_is_better=False)
     assert rule_for(level, growth_only=False, growth_target=True) is level
 
@@ -73,6 +71,15 @@ def test_a_growth_only_indicator_is_lit_on_growth_and_a_ratio_on_its_level():
 @pytest.fixture
 def demo(db) -> None:
     call_command("demo", stdout=StringIO())
+
+
+def office(login):
+    """The demo's office account, signed in with its first password already changed."""
+    user = get_user_model().objects.get(username="office.li")
+    user.must_change_password = False
+    user.password_changed_at = lib_clock.now()
+    user.save(update_fields=["must_change_password", "password_changed_at"])
+    return login(user)
 
 
 def district_row(code: str) -> board.Row:
@@ -144,9 +151,9 @@ def test_a_growth_only_indicator_shows_no_level_completion_or_level_forecast(dem
     assert "8.3" in actual["data"]
 
 
-def test_the_monitoring_page_shows_no_level_of_a_growth_only_indicator(demo, client):
+def test_the_monitoring_page_shows_no_level_of_a_growth_only_indicator(demo, client, login):
     row = district_row("industrial_value_added")
-    client.force_login(get_user_model().objects.get(username="office.li"))
+    office(login)
     response = client.get(
         reverse("targets:monitoring"),
         {"year": 2025, "month": 3, "indicator": row.indicator.pk, "focus": row.target.pk},
@@ -159,8 +166,8 @@ def test_the_monitoring_page_shows_no_level_of_a_growth_only_indicator(demo, cli
     assert reverse("targets:light_rule") in html
 
 
-def test_the_light_rule_page_states_the_rule(demo, client):
-    client.force_login(get_user_model().objects.get(username="office.li"))
+def test_the_light_rule_page_states_the_rule(demo, client, login):
+    office(login)
     html = client.get(reverse("targets:light_rule")).content.decode()
     for words in ("目标为增速的指标", "只公布增速的指标", "春节错月"):
         assert words in html

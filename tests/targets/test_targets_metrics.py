@@ -95,9 +95,7 @@ def test_a_week_is_judged_on_the_release_that_ended_within_it(cast, clock, tasks
     assert len(points(metrics.indicator_progress, month)) == 1
 
 
-def test_red_lights_of_the_spring_festival_months_are_no_data_point_by_default(
-    cast, clock, tasks
-):
+def test_red_lights_of_the_spring_festival_months_are_no_data_point_by_default(cast, clock, tasks):
     investment = add_indicator("investment", "固定资产投资")
     add_target(investment, cast.town_b, actual="10")  # 10 vs 25 at 1-3月 2025: red
     campaign = tasks[0].campaign
