@@ -137,13 +137,16 @@ def test_a_growth_only_indicator_shows_no_level_completion_or_level_forecast(dem
         None,
     )
     assert (row.level, row.target_level, row.computed_growth_pct) == (None, None, None)
-    assert res.basis == LightBasis.GROWTH and res.growth_pct == D("8.30")
+    assert res.basis == LightBasis.GROWTH
+    assert res.growth_pct == D("8.30")
     assert row.light == Light.GREEN
     stored_level = row.figure.value  # the demo's index, kept for the arithmetic only
 
     focus = board.focus_for_user(user=None, target=row.target, end_month=3)
-    assert focus.forecast is None and focus.forecast_note
-    assert focus.pace is not None and "需增长" in focus.pace.explanation
+    assert focus.forecast is None
+    assert focus.forecast_note
+    assert focus.pace is not None
+    assert "需增长" in focus.pace.explanation
     assert format(stored_level.normalize(), "f") not in focus.pace.explanation
     assert "需完成" not in focus.pace.explanation
     assert focus.chart["measure"] == "%"
@@ -202,7 +205,8 @@ def test_the_spring_festival_months_feed_no_accountability_by_default(demo):
     # 2025's festival (29 January) is in another month than 2024's (10 February): 1-2月 and
     # 一季度 are marked, and every demo release of 2025 is one of them
     row = district_row("fixed_asset_investment")
-    assert row.light == Light.RED and "春节错月" in row.spring_note
+    assert row.light == Light.RED
+    assert "春节错月" in row.spring_note
     assert _facts(_campaign()) == []
 
 
@@ -227,7 +231,8 @@ def test_the_setting_is_changed_through_the_audited_update_service(cast):
         expected_version=campaign.version,
         spring_festival_exempt=False,
     )
-    assert not updated.spring_festival_exempt and updated.version == campaign.version + 1
+    assert not updated.spring_festival_exempt
+    assert updated.version == campaign.version + 1
     event = AuditEvent.objects.filter(action="ledger.campaign.update").get()
     assert event.before["spring_festival_exempt"] is True
     assert event.after["spring_festival_exempt"] is False
@@ -238,3 +243,23 @@ def test_the_setting_is_changed_through_the_audited_update_service(cast):
             expected_version=campaign.version,  # the version read before the change
             spring_festival_exempt=True,
         )
+
+
+def test_the_office_switches_the_setting_on_the_campaign_list(cast, client, login):
+    campaign = _campaign()
+    login(cast.office)
+    response = client.post(
+        reverse("ledger:campaign_list"),
+        {"spring_campaign": campaign.pk, "version": campaign.version, "exempt": "0"},
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert not campaign.spring_festival_exempt
+    login(cast.liaison_a)
+    refused = client.post(
+        reverse("ledger:campaign_list"),
+        {"spring_campaign": campaign.pk, "version": campaign.version, "exempt": "1"},
+    )
+    assert refused.status_code == 403
+    campaign.refresh_from_db()
+    assert not campaign.spring_festival_exempt
