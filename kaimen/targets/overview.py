@@ -241,7 +241,7 @@ def _key_indicators(
         keys.append(_key_indicator(row, forecast, note))
         data = board.chart_for(target, series, plans[target.pk])
         data["id"] = target.indicator_id
-        data["title"] = f"{target.indicator.name}（{target.indicator.measure_unit}）"
+        data["title"] = f"{target.indicator.name}（{data['measure']}）"  # "%" if growth-only
         chart["trend"].append(data)
     # The chart opens on the first red key indicator: what the meeting will ask about.
     first_red = next((k for k in keys if k.light == Light.RED), None)

@@ -29,6 +29,7 @@ from kaimen.targets.monitoring import (
     LightRule,
     rule_for,
 )
+from kaimen.targets import overview
 from kaimen.targets.overview import KeyIndicator
 from kaimen.targets.selectors import district_unit
 
@@ -152,6 +153,16 @@ def test_a_growth_only_indicator_shows_no_level_completion_or_level_forecast(dem
     assert focus.chart["measure"] == "%"
     actual = next(s for s in focus.chart["series"] if s["kind"] == "actual")
     assert "8.3" in actual["data"]
+
+
+def test_the_dashboard_tile_of_a_growth_only_indicator_has_no_level_forecast(demo):
+    row = district_row("industrial_value_added")
+    (key,), chart = overview._key_indicators([row.target], 2025, 3)
+    assert key.outlooks == ()
+    assert key.probability_pct is None
+    assert key.outlook_note
+    assert key.bar is None  # no completion bar
+    assert chart["trend"][0]["title"] == "规模以上工业增加值（%）"
 
 
 def test_the_monitoring_page_shows_no_level_of_a_growth_only_indicator(demo, client, login):
