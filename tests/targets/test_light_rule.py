@@ -20,7 +20,7 @@ from kaimen.lib import clock as lib_clock
 from kaimen.lib import official_calendar
 from kaimen.lib.contracts.escalation import Window
 from kaimen.lib.errors import PermissionDenied, StaleVersion
-from kaimen.targets import board, escalation
+from kaimen.targets import board, escalation, overview
 from kaimen.targets.monitoring import (
     COMPLETION_RULE,
     GROWTH_RULE,
@@ -29,7 +29,6 @@ from kaimen.targets.monitoring import (
     LightRule,
     rule_for,
 )
-from kaimen.targets import overview
 from kaimen.targets.overview import KeyIndicator
 from kaimen.targets.selectors import district_unit
 
