@@ -98,7 +98,10 @@ def _indicator(row: Row, notes: tuple[UnitNote, ...]) -> IndicatorRow:
         expected_pct=res.expected_pct if res else None,
         growth_pct=res.growth_pct if res else None,
         light=str(res.light) if res and res.light else None,
-        explanation=(res.explanation if res else row.note) or row.note,
+        # a Spring Festival release keeps its light and says why it is not one to act on
+        explanation=" ".join(
+            t for t in ((res.explanation if res else row.note) or row.note, row.spring_note) if t
+        ),
         unit_notes=notes,
     )
 

@@ -273,3 +273,17 @@ def test_the_office_switches_the_setting_on_the_campaign_list(cast, client, logi
     assert refused.status_code == 403
     campaign.refresh_from_db()
     assert not campaign.spring_festival_exempt
+
+
+def test_the_briefing_shows_no_level_of_a_growth_only_indicator_and_the_festival_note(demo):
+    from kaimen.briefings import assemble
+
+    growth_only = assemble._indicator(district_row("industrial_value_added"), ())
+    assert (growth_only.actual, growth_only.annual_target, growth_only.completion_pct) == (
+        None,
+        None,
+        None,
+    )
+    investment = assemble._indicator(district_row("fixed_asset_investment"), ())
+    assert investment.light == "red"
+    assert "不宜据此亮灯问责" in investment.explanation
