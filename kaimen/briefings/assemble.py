@@ -98,7 +98,10 @@ def _indicator(row: Row, notes: tuple[UnitNote, ...]) -> IndicatorRow:
         expected_pct=res.expected_pct if res else None,
         growth_pct=res.growth_pct if res else None,
         light=str(res.light) if res and res.light else None,
-        explanation=(res.explanation if res else row.note) or row.note,
+        # a Spring Festival release keeps its light and says why it is not one to act on
+        explanation=" ".join(
+            t for t in ((res.explanation if res else row.note) or row.note, row.spring_note) if t
+        ),
         unit_notes=notes,
     )
 
@@ -111,7 +114,7 @@ def _chart_and_nowcast(
     ind = row.indicator
     series = ChartSeries(
         indicator=ind.name,
-        measure=ind.measure_unit,
+        measure=focus.chart.get("measure", ind.measure_unit),  # "%" for a growth-only one
         labels=tuple(focus.chart["labels"]),
         actual=tuple(_decimal(v) for v in data.get("actual", ())),
         plan=tuple(_decimal(v) for v in data.get("plan", ())),

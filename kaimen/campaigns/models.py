@@ -28,6 +28,18 @@ class Campaign(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE
     )
+    # 春节错月: the releases the Spring Festival note marks as not comparable (1-2月, 一季度 of a
+    # year whose festival moved month) show their light with the note, and feed no
+    # accountability proposal and no red-light data point of the scoring.
+    spring_festival_exempt = models.BooleanField(
+        _("Spring Festival months feed no accountability"),
+        default=True,
+        help_text=_(
+            "When the Spring Festival falls in another month than the year before, the "
+            "January–February and first-quarter lights are shown with a note and are not "
+            "used for accountability proposals or scoring."
+        ),
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

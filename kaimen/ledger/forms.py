@@ -182,6 +182,16 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     start = forms.DateField(label=_("Starts"), widget=DateInput)
     end = forms.DateField(label=_("Ends"), widget=DateInput)
+    spring_festival_exempt = forms.BooleanField(
+        label=_("Spring Festival months feed no accountability"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "When the Spring Festival falls in another month than the year before, the "
+            "January–February and first-quarter lights are shown with a note and are not "
+            "used for accountability proposals or scoring."
+        ),
+    )
 
 
 class TaskFilterForm(forms.Form):

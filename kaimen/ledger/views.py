@@ -28,7 +28,7 @@ from kaimen.ledger.models import (
 )
 from kaimen.lib import clock, flash, official_calendar
 from kaimen.lib.attachments import download, file_response
-from kaimen.lib.errors import ValidationError
+from kaimen.lib.errors import KaimenError, ValidationError
 from kaimen.lib.workdays import CalendarYearMissing
 from kaimen.org import scope
 from kaimen.org.scope import Perm
@@ -346,6 +346,8 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list_for_user(user=request.user)
+    if request.method == "POST" and "spring_campaign" in request.POST:
+        return _campaign_spring_setting(request)
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST":
         scope.require(request.user, Perm.LEDGER_MANAGE)
@@ -364,6 +366,30 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "can_export": scope.can(request.user, Perm.LEDGER_EXPORT),
     }
     return render(request, "ledger/campaign_list.html", context)
+
+
+def _campaign_spring_setting(request: HttpRequest) -> HttpResponse:
+    """The Spring Festival setting of one campaign, switched from the campaign list."""
+    scope.require(request.user, Perm.LEDGER_MANAGE)
+    try:
+        campaign_id = int(request.POST["spring_campaign"])
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, _("The form was incomplete; reload the page and try again."))
+        return redirect("ledger:campaign_list")
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    try:
+        campaign_services.campaign_update(
+            actor=request.user,
+            campaign=campaign,
+            expected_version=version,
+            spring_festival_exempt=request.POST.get("exempt") == "1",
+        )
+    except KaimenError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Campaign updated."))
+    return redirect("ledger:campaign_list")
 
 
 @login_required

@@ -205,7 +205,7 @@ def monitoring(request: HttpRequest, filters: Query[BoardFilter]):
                 "actual": r.actual if r else None,
                 "provenance": row.figure.provenance if row.figure else None,
                 "plan_to_date": r.plan_to_date if r else None,
-                "annual_target": row.target.value,
+                "annual_target": row.target_level,
                 "completion_pct": r.completion_pct if r else None,
                 "calendar_progress_pct": r.calendar_progress_pct if r else None,
                 "seasonal_progress_pct": r.seasonal_progress_pct if r else None,

@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -72,10 +73,39 @@ class Row:
     explanation: Explanation | None
     rank: PeerRank | None = None
     note: str = ""
+    # The Spring Festival note when this release's year-on-year comparison is distorted
+    # (春节错月): the light is shown with it, and it feeds no accountability or red-list reason
+    # in a campaign that keeps the setting on.
+    spring_note: str = ""
 
     @property
     def indicator(self) -> Indicator:
         return self.target.indicator
+
+    @property
+    def growth_only(self) -> bool:
+        """Published as a growth rate only at this level: no level is shown."""
+        return self.indicator.growth_only
+
+    @property
+    def level(self) -> Decimal | None:
+        """The cumulative value shown, None for a growth-only indicator."""
+        if self.growth_only or self.figure is None:
+            return None
+        return self.figure.value
+
+    @property
+    def target_level(self) -> Decimal | None:
+        """The annual target value shown, None for a growth-only indicator."""
+        return None if self.growth_only else self.target.value
+
+    @property
+    def basis(self) -> str:
+        return str(self.result.basis) if self.result else ""
+
+    @property
+    def spring_distorted(self) -> bool:
+        return bool(self.spring_note)
 
     @property
     def light(self) -> Light | None:
@@ -90,7 +120,7 @@ class Row:
         """How far behind the reference the row is, for ordering the lagging list."""
         if self.result is None:
             return Decimal(0)
-        if self.result.growth_gap_pts is not None and self.indicator.light_basis == "growth":
+        if self.result.growth_gap_pts is not None and self.result.basis == LightBasis.GROWTH:
             return -self.result.growth_gap_pts
         if self.result.completion_pct is not None and self.result.expected_pct is not None:
             return self.result.expected_pct - self.result.completion_pct
@@ -110,7 +140,7 @@ def _rank_value(row: Row) -> Decimal | None:
     result = row.result
     if result is None:
         return None
-    basis = row.indicator.light_basis
+    basis = result.basis
     if basis == LightBasis.GROWTH:
         return result.growth_pct
     if basis == LightBasis.LEVEL:
@@ -209,7 +239,8 @@ def _row(target: Target, end_month: int, figures, plans, explanations) -> Row:
     period = Period.cumulative(target.year, month)
     figure = figures.get((indicator.pk, target.unit_id, target.year, month))
     last = figures.get((indicator.pk, target.unit_id, target.year - 1, month))
-    plan_value = plans.get((target.pk, month))
+    growth_only = indicator.growth_only
+    plan_value = None if growth_only else plans.get((target.pk, month))
     plan = None
     if plan_value is not None and target.value is not None:
         point = dec.PlanPoint(period, plan_value.share, plan_value.value)
@@ -217,12 +248,13 @@ def _row(target: Target, end_month: int, figures, plans, explanations) -> Row:
     try:
         result = monitor(
             period=period,
-            actual=_plain(figure.value if figure else None),
-            annual_target=_plain(target.value),
+            # a growth-only indicator is never shown or judged on a level (README, 如何亮灯)
+            actual=None if growth_only else _plain(figure.value if figure else None),
+            annual_target=None if growth_only else _plain(target.value),
             plan=plan,
             growth_pct=figure.growth_pct if figure else None,
             target_growth_pct=target.growth_pct,
-            rule=indicator.rule(),
+            rule=indicator.rule_for(target),
             price_basis=indicator.price_basis_enum,
         )
     except KaimenError as exc:
@@ -236,10 +268,25 @@ def _row(target: Target, end_month: int, figures, plans, explanations) -> Row:
         figure,
         last,
         result,
-        computed_growth(figure.value if figure else None, last),
+        None if growth_only else computed_growth(figure.value if figure else None, last),
         explanations.get((indicator.pk, target.unit_id, month)),
         note=note,
+        spring_note=spring_note(period),
     )
+
+
+@lru_cache(maxsize=64)
+def _spring_shift(year: int) -> SpringFestivalShift:
+    return spring_festival_shift(year)
+
+
+def spring_note(period: Period) -> str:
+    """The Spring Festival note of a release whose year-on-year comparison is distorted (1月,
+    2月, 1-2月 and 一季度 of a year whose festival moved month), else ""."""
+    if not period.is_cumulative or period.end_month > 3:
+        return ""
+    shift = _spring_shift(period.year)
+    return shift.note if shift.distorts(period) else ""
 
 
 def _rank(rows: list[Row]) -> None:
@@ -375,15 +422,26 @@ def chart_for(target: Target, series, plans) -> dict:
     months = indicator.release_months()
     key = (indicator.pk, target.unit_id)
 
+    growth_only = indicator.growth_only
+
     def values(year: int) -> list[str | None]:
         out = []
         for m in months:
             figure = series.get((*key, year, m))
-            out.append(_number(figure.value) if figure else None)
+            # a growth-only indicator is charted as its published cumulative growth
+            value = (figure.growth_pct if growth_only else figure.value) if figure else None
+            out.append(_number(value))
         return out
 
+    if growth_only:
+        goal = _number(target.growth_pct)
+        plan_data = [goal for _m in months]
+    else:
+        plan_data = [_number(plans[m].value) if m in plans else None for m in months]
+    measure = "%" if growth_only else indicator.measure_unit
     return {
-        "title": f"{target.unit.name} · {indicator.name}（{indicator.measure_unit}）",
+        "title": f"{target.unit.name} · {indicator.name}（{measure}）",
+        "measure": measure,
         "labels": [Period.cumulative(target.year, m).label for m in months],
         "series": [
             {
@@ -392,9 +450,9 @@ def chart_for(target: Target, series, plans) -> dict:
                 "data": values(target.year),
             },
             {
-                "name": _("Plan"),
+                "name": _("Target growth") if growth_only else _("Plan"),
                 "kind": "plan",
-                "data": [_number(plans[m].value) if m in plans else None for m in months],
+                "data": plan_data,
             },
             {
                 "name": _("Actual %(year)s") % {"year": target.year - 1},
@@ -417,23 +475,45 @@ def _pace(target: Target, row: Row, series) -> tuple[NeededPace | None, str]:
         if (i, u, y) == (indicator.pk, target.unit_id, target.year - 1) and figure.value
     }
     try:
-        return (
-            needed_pace(
-                period=row.period,
-                actual_to_date=plain(row.figure.value),
-                published_growth_pct=_plain(row.figure.growth_pct),
-                target_growth_pct=plain(target.growth_pct),
-                last_year={
-                    Period.cumulative(target.year - 1, m): plain(v) for m, v in last_year.items()
-                },
-                merged_jan_feb=indicator.merged_jan_feb,
-                quarterly_only=indicator.quarterly_only,
-                price_basis=indicator.price_basis_enum,
-            ),
-            "",
+        pace = needed_pace(
+            period=row.period,
+            actual_to_date=plain(row.figure.value),
+            published_growth_pct=_plain(row.figure.growth_pct),
+            target_growth_pct=plain(target.growth_pct),
+            last_year={
+                Period.cumulative(target.year - 1, m): plain(v) for m, v in last_year.items()
+            },
+            merged_jan_feb=indicator.merged_jan_feb,
+            quarterly_only=indicator.quarterly_only,
+            price_basis=indicator.price_basis_enum,
         )
     except KaimenError as exc:
         return None, exc.message
+    if indicator.growth_only:
+        pace = growth_only_pace(pace)
+    return pace, ""
+
+
+def growth_only_pace(pace: NeededPace) -> NeededPace:
+    """The needed pace told in growth rates only, for an indicator published as a rate at this
+    level: the stored levels (an index) only carry the arithmetic and are never shown."""
+    basis = "" if pace.published_growth_pct is not None else "（尚无今年公布的累计增速，仅供参考）"
+    growth = pace.published_growth_pct
+    parts = [
+        f"{pace.period.label}累计增长{growth}%，" if growth is not None else "",
+        f"全年目标增长{pace.target_growth_pct}%",
+    ]
+    if pace.rest_of_year_label is not None:
+        parts.append(f"，{pace.rest_of_year_label}需增长{pace.needed_rest_of_year_growth_pct}%")
+    else:
+        parts.append("，全年已结束")
+    if pace.rest_of_quarter_label is not None and pace.quarter_end is not None:
+        parts.append(
+            f"；要在{pace.quarter_end.label}累计达到目标增速，{pace.rest_of_quarter_label}"
+            f"需增长{pace.needed_rest_of_quarter_growth_pct}%"
+        )
+    notes = (pace.spring_festival.note,) if pace.spring_festival is not None else ()
+    return replace(pace, explanation="".join(parts) + "。" + basis, notes=notes)
 
 
 def forecast_for(target: Target, row: Row, series) -> tuple[Nowcast | None, str]:
@@ -442,6 +522,8 @@ def forecast_for(target: Target, row: Row, series) -> tuple[Nowcast | None, str]
     indicator = target.indicator
     if indicator.kind not in ("amount", "count") or indicator.frequency == "yearly":
         return None, ""
+    if indicator.growth_only:
+        return None, _("Published as a growth rate only at this level: no level forecast.")
     if row.period is None or row.figure is None or not row.figure.value:
         return None, _("The nowcast needs this period's cumulative value.")
     history: dict[int, dict[Period, Decimal]] = {}

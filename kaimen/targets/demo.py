@@ -51,7 +51,7 @@ D = Decimal
 # higher is better, price basis, light basis, expectation, green / yellow (points), decimals
 CATALOGUE: list[dict] = [
     dict(code="gdp", name="地区生产总值", aliases="GDP\n生产总值", measure_unit="亿元", kind="amount", frequency="quarterly", merged_jan_feb=False, owner="区发展和改革局", price_basis="real", light_basis="growth", green="0", yellow="1", is_key=True, description="按季度核算；增速按可比价计算。"),
-    dict(code="industrial_value_added", name="规模以上工业增加值", aliases="规上工业增加值\n规模以上工业增加值（可比价）", measure_unit="指数", kind="amount", frequency="monthly", merged_jan_feb=True, owner="区工业和信息化局", price_basis="real", light_basis="growth", green="0", yellow="2", is_key=True, description="区级只公布增速；示范数据的水平值为指数化数值（2016年月均=100）。增速按可比价计算。"),
+    dict(code="industrial_value_added", name="规模以上工业增加值", aliases="规上工业增加值\n规模以上工业增加值（可比价）", measure_unit="指数", kind="amount", frequency="monthly", merged_jan_feb=True, owner="区工业和信息化局", price_basis="real", light_basis="growth", green="0", yellow="2", is_key=True, growth_only=True, description="区级只公布增速；示范数据的水平值为指数化数值（2016年月均=100）。增速按可比价计算。"),
     dict(code="fixed_asset_investment", name="固定资产投资", aliases="固投\n全社会固定资产投资\n固定资产投资（不含农户）", measure_unit="亿元", kind="amount", frequency="monthly", merged_jan_feb=True, owner="区发展和改革局", price_basis="nominal", light_basis="completion", green="0", yellow="5", is_key=True),
     dict(code="retail_sales", name="社会消费品零售总额", aliases="社零\n社零额\n社会消费品零售额", measure_unit="亿元", kind="amount", frequency="monthly", merged_jan_feb=True, owner="区商务局", price_basis="nominal", light_basis="growth", green="0", yellow="2", is_key=True),
     dict(code="budget_revenue", name="一般公共预算收入", aliases="地方一般公共预算收入\n一般公共预算收入（地方级）", measure_unit="亿元", kind="amount", frequency="monthly", merged_jan_feb=False, owner="区财政局", price_basis="nominal", light_basis="completion", expectation="calendar", green="0", yellow="5", is_key=True),
@@ -190,6 +190,7 @@ def _catalogue(units: dict[str, Unit], result: TargetsDemoResult) -> dict[str, I
             "green_within_pts": D(row["green"]),
             "yellow_within_pts": D(row["yellow"]),
             "decimals": row.get("decimals", 2),
+            "growth_only": row.get("growth_only", False),
             "description": row.get("description", ""),
             "sort_order": order * 10,
             "is_key": row.get("is_key", False),

@@ -13,6 +13,9 @@ Choices made here, each for a reason:
   entered. The board is read through one call site, :func:`_board`.
 * The district's own rows are answered for by the indicator's owner department, as on the
   board; rows whose answerable unit is the leadership itself are left out.
+* A release the Spring Festival note marks as not comparable (春节错月: 1-2月, 一季度) keeps its
+  light in the evidence but is no fact, in a campaign that keeps ``spring_festival_exempt`` on
+  (the default): the note says "不宜据此亮灯问责".
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
+from kaimen.campaigns.models import Campaign
 from kaimen.lib.contracts import escalation
 from kaimen.lib.contracts.escalation import Fact, Window
 from kaimen.org.models import Unit, UnitKind
@@ -62,6 +66,8 @@ def facts(window: Window) -> list[Fact]:
         )
     if not last_month:
         return []
+    exempt = spring_festival_exempt(window.campaign_id)
+    spared: set[tuple[int, int]] = set()  # (target, month) distorted by the Spring Festival
     series: dict[int, list[tuple[str, date, str | None, int, bool]]] = defaultdict(list)
     targets = {}
     for month in range(1, max(last_month.values()) + 1):
@@ -77,6 +83,8 @@ def facts(window: Window) -> list[Fact]:
                 (indicator.pk, target.unit_id, month), row.period.end_date
             )
             light = str(row.light) if row.figure is not None and row.light else None
+            if exempt and row.spring_note:
+                spared.add((target.pk, month))
             series[target.pk].append(
                 (row.period.label, published, light, month, row.explanation is not None)
             )
@@ -119,6 +127,8 @@ def facts(window: Window) -> list[Fact]:
         }
         link = reverse("targets:monitoring")
         for period, published, _light, month, explained in reversed(streak):
+            if (target_id, month) in spared:
+                continue  # shown with the Spring Festival note, not a lapse
             said = "单位已作说明" if explained else "单位尚未说明"
             out.append(
                 Fact(
@@ -136,6 +146,17 @@ def facts(window: Window) -> list[Fact]:
                 )
             )
     return out
+
+
+def spring_festival_exempt(campaign_id: int) -> bool:
+    """Whether the campaign keeps the Spring Festival months out of accountability (default on;
+    on as well when the campaign is unknown)."""
+    value = (
+        Campaign.objects.filter(pk=campaign_id)
+        .values_list("spring_festival_exempt", flat=True)
+        .first()
+    )
+    return True if value is None else value
 
 
 def register() -> None:

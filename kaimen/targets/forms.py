@@ -123,6 +123,7 @@ class IndicatorForm(forms.ModelForm):
             "expectation",
             "green_within_pts",
             "yellow_within_pts",
+            "growth_only",
             "decimals",
             "is_key",
             "is_active",

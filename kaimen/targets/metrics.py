@@ -6,7 +6,9 @@
   count for the indicator's owner department), its completion against the expected progress the
   monitoring board judged its light by (time progress or the plan's seasonal share), at the
   latest release within the period;
-* 红灯说明率: every red light of the period, 100 when the unit wrote its explanation (说明).
+* 红灯说明率: every red light of the period, 100 when the unit wrote its explanation (说明);
+  a red light the Spring Festival note marks as not comparable (春节错月) is no data point in a
+  campaign that keeps ``spring_festival_exempt`` on.
 """
 
 from __future__ import annotations
@@ -100,9 +102,12 @@ def indicator_progress(ctx: PeriodContext) -> list[DataPoint]:
 def red_explained(ctx: PeriodContext) -> list[DataPoint]:
     code = "quality.red_explained"
     points = []
+    exempt = getattr(ctx.campaign, "spring_festival_exempt", True)
     for row in _board(ctx):
         if row.light != "red":
             continue
+        if exempt and row.spring_note:
+            continue  # 不宜据此亮灯问责: shown with its note, no reason on a list
         unit_id = _answerable_unit(row)
         if unit_id not in ctx.units:
             continue

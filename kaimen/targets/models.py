@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.lib.periods import Period
-from kaimen.targets.monitoring import Expectation, LightBasis, LightRule, PriceBasis
+from kaimen.targets.monitoring import Expectation, LightBasis, LightRule, PriceBasis, rule_for
 
 # Figures up to 10^15 in any unit with four decimals: 亿元 to the 万元, 万元 to the 元.
 VALUE_DIGITS, VALUE_PLACES = 20, 4
@@ -113,6 +113,15 @@ class Indicator(models.Model):
     yellow_within_pts = models.DecimalField(
         _("yellow within (points)"), max_digits=6, decimal_places=2, default=Decimal(5)
     )
+    growth_only = models.BooleanField(
+        _("published as a growth rate only"),
+        default=False,
+        help_text=_(
+            "The statistics bureau publishes only its growth rate at this level (e.g. the "
+            "district's value added of large industry): no level, completion rate or level "
+            "forecast is shown, only growth, target growth and the needed pace."
+        ),
+    )
     decimals = models.PositiveSmallIntegerField(_("decimals of plan values"), default=2)
     description = models.TextField(_("notes"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=100)
@@ -159,6 +168,17 @@ class Indicator(models.Model):
             higher_is_better=self.higher_is_better,
         )
         return self._rule
+
+    def rule_for(self, target: Target) -> LightRule:
+        """The rule a row of ``target`` is lit by (``monitoring.rule_for``): growth for a target
+        set as a growth rate (not one derived from a value) and for a growth-only indicator."""
+        growth_target = target.growth_pct is not None and target.derived != "growth_pct"
+        rules = self.__dict__.setdefault("_rules", {})
+        if growth_target not in rules:
+            rules[growth_target] = rule_for(
+                self.rule(), growth_only=self.growth_only, growth_target=growth_target
+            )
+        return rules[growth_target]
 
     def release_months(self) -> list[int]:
         """End months of the cumulative periods in which the bureau publishes the series."""

@@ -12,7 +12,7 @@ Pure Python, Decimal in and out.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -92,6 +92,71 @@ COMPLETION_RULE = LightRule()
 GROWTH_RULE = LightRule(basis=LightBasis.GROWTH, yellow_within_pts=Decimal(2))
 
 
+# The rule as the “如何亮灯” page and the README state it (one paragraph a line).
+LIGHT_RULE_TEXT: tuple[tuple[str, str], ...] = (
+    (
+        "目标为增速的指标",
+        "按统计部门公布的累计增速（可比口径）对比目标增速亮灯：不低于目标为绿灯，低于目标在黄灯"
+        "阈值以内为黄灯，超过为红灯。旁边显示后几个月所需增速；完成率只按历史季节进度参考，"
+        "不按时间进度判断。目标按数值下达、增速由数值推算的，按完成率亮灯。",
+    ),
+    (
+        "目标为总量的指标",
+        "按累计完成率对比此时应完成的进度亮灯：有分解计划的按计划的季节性进度（来自历史规律），"
+        "没有分解计划（没有历史）的才按时间进度。",
+    ),
+    (
+        "只公布增速的指标",
+        "统计部门在本级只公布增速的指标（如区级规模以上工业增加值）不显示水平值、完成率和"
+        "水平值预测，只显示累计增速、目标增速和所需增速，按增速亮灯。",
+    ),
+    (
+        "比率类指标",
+        "研发投入强度、调查失业率等比率按数值对比目标值亮灯；越低越好的指标目标为上限。",
+    ),
+    (
+        "阈值",
+        "指标目录中设定的绿灯、黄灯阈值按该指标的亮灯依据使用；规则选用的依据与目录设定不同时"
+        "（如目录按完成率、目标却是增速），采用该依据的标准阈值：增速落后2个百分点以内为黄灯，"
+        "完成率落后5个百分点以内为黄灯。",
+    ),
+    (
+        "春节错月",
+        "春节与上年不在同一月份时，1-2月和一季度（以及1月、2月单月）的同比受春节因素扭曲："
+        "照常亮灯并附春节说明，但在开启“春节错月期间不据以问责”的战役中（默认开启），不据此"
+        "提出问责建议，也不计入红灯说明率考核。",
+    ),
+    (
+        "数据缺失",
+        "缺少实绩、增速或目标时不亮灯，并说明缺什么；不推算、不猜测。",
+    ),
+)
+
+
+def rule_for(configured: LightRule, *, growth_only: bool, growth_target: bool) -> LightRule:
+    """The one rule deciding what a row is lit on (README, “如何亮灯”).
+
+    * a ratio (LEVEL, e.g. 研发投入强度, 失业率) is lit by its value against the target value;
+    * a growth-only indicator (published as a rate at this level, e.g. 区级规上工业增加值) and a
+      target set as a growth rate (``growth_target``) are lit by the published cumulative growth
+      against the target growth — never by a completion rate, even when a level is stored;
+    * an amount target is lit by completion against the expected progress (the plan's seasonal
+      share; time progress where there is no plan).
+
+    The indicator's bands are kept when it is configured on the basis the rule picks; otherwise
+    the standard bands of that basis apply (a 5-point completion band is not a growth band).
+    """
+    if configured.basis == LightBasis.LEVEL:
+        return configured
+    basis = LightBasis.GROWTH if growth_only or growth_target else LightBasis.COMPLETION
+    if basis == configured.basis:
+        return configured
+    standard = GROWTH_RULE if basis == LightBasis.GROWTH else COMPLETION_RULE
+    return replace(
+        standard, expectation=configured.expectation, higher_is_better=configured.higher_is_better
+    )
+
+
 @dataclass(frozen=True)
 class MonitorResult:
     period: Period
@@ -109,6 +174,7 @@ class MonitorResult:
     price_basis: PriceBasis | None
     light: Light | None
     explanation: str
+    basis: LightBasis = LightBasis.COMPLETION  # what the light was judged on
 
 
 def _pct(value: Decimal) -> Decimal:
@@ -265,6 +331,7 @@ def monitor(
         price_basis=price_basis,
         light=light,
         explanation=explanation,
+        basis=rule.basis,
     )
 
 

@@ -78,14 +78,19 @@ class KeyIndicator:
 
     @property
     def reference_pct(self) -> Decimal | None:
-        """What should be done by now: the expectation the light was judged on, or for a
-        light judged on growth the calendar's time progress (时间进度) beside the completion."""
+        """What should be done by now: the expectation the light was judged on; for a light
+        judged on growth the seasonal expectation beside the completion (time progress only for
+        completion without a plan)."""
         result = self.row.result
         if result is None:
             return None
-        return (
-            result.expected_pct if result.expected_pct is not None else result.calendar_progress_pct
-        )
+        if result.expected_pct is not None:
+            return result.expected_pct
+        if result.basis != LightBasis.COMPLETION:
+            # lit on growth: the completion bar is measured against the seasonal expectation,
+            # never against time progress (README, 如何亮灯)
+            return result.seasonal_progress_pct
+        return result.calendar_progress_pct
 
     @property
     def bar(self) -> tuple[str, str] | None:
@@ -236,7 +241,7 @@ def _key_indicators(
         keys.append(_key_indicator(row, forecast, note))
         data = board.chart_for(target, series, plans[target.pk])
         data["id"] = target.indicator_id
-        data["title"] = f"{target.indicator.name}（{target.indicator.measure_unit}）"
+        data["title"] = f"{target.indicator.name}（{data['measure']}）"  # "%" if growth-only
         chart["trend"].append(data)
     # The chart opens on the first red key indicator: what the meeting will ask about.
     first_red = next((k for k in keys if k.light == Light.RED), None)
@@ -324,7 +329,7 @@ def _compute_census(rows: list[Row], key_ids: list[int]) -> LightCensus:
 def _unexplained(row: Row, answerable_id: int, names: dict[int, str]) -> UnexplainedRed:
     result = row.result
     assert result is not None  # a red light has a result
-    basis = row.indicator.light_basis
+    basis = result.basis  # what the one rule lit the row on (monitoring.rule_for)
     if basis == LightBasis.GROWTH:
         measured, reference = result.growth_pct, result.target_growth_pct
     elif basis == LightBasis.LEVEL:

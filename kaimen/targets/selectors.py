@@ -405,7 +405,7 @@ def targets_for_board(*, year: int, indicator_id: int | None) -> list[Target]:
     """The year's ensure-tier targets with their indicator and unit attached: three queries,
     and one Indicator and one Unit object each, however many targets share them."""
     qs = Target.objects.filter(year=year, tier=Tier.ENSURE).only(
-        "indicator", "unit", "year", "tier", "value", "growth_pct", "method", "parent"
+        "indicator", "unit", "year", "tier", "value", "growth_pct", "derived", "method", "parent"
     )
     if indicator_id:
         qs = qs.filter(indicator_id=indicator_id)

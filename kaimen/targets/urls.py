@@ -7,6 +7,7 @@ app_name = "targets"
 urlpatterns = [
     path("monitoring/", views.monitoring, name="monitoring"),
     path("monitoring/<int:target_id>/explain/", views.explain, name="explain"),
+    path("lights/", views.light_rule, name="light_rule"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),

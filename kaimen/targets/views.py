@@ -603,3 +603,13 @@ def import_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     else:
         messages.success(request, result.text)
     return redirect("targets:import_detail", batch_id=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def light_rule(request: HttpRequest) -> HttpResponse:
+    """如何亮灯: the one rule every page with lights follows."""
+    from kaimen.targets.monitoring import LIGHT_RULE_TEXT
+
+    scope.require(request.user, Perm.TARGETS_VIEW)
+    return render(request, "targets/light_rule.html", {"rule": LIGHT_RULE_TEXT})

@@ -332,3 +332,18 @@ def test_the_command_proposes_for_one_campaign(cast, clock):
         call_command("accountability", "propose", "--campaign", "999999")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("accountability", "propose", "--date", "4月1日")
+
+
+def test_the_spring_festival_months_propose_nothing_in_a_campaign_that_spares_them(cast, clock):
+    # 2025's Spring Festival (29 January) moved month from 2024's (10 February): the note marks
+    # 1月, 1-2月 and 一季度 as "不宜据此亮灯问责", and a campaign spares them by default
+    h.set_day(clock, date(2025, 1, 5))
+    h.campaign(cast, spring_festival_exempt=True)
+    signed = h.indicator()
+    h.target(signed, cast.town_a)
+    h.set_day(clock, date(2025, 4, 15))
+    h.figures(signed, cast.town_a, {1: "1", 2: "2", 3: "3"})
+    run = h.run(clock, date(2025, 4, 16))
+    assert run.status == RunStatus.OK
+    assert run.proposed == 0
+    assert h.open_proposals() == []

@@ -40,7 +40,7 @@ URL = "/dashboard/"
 DEMO_LIGHTS = {
     "gdp": "yellow",
     "industrial_value_added": "green",
-    "fixed_asset_investment": "yellow",
+    "fixed_asset_investment": "red",  # −5.8% against a +10% growth target
     "retail_sales": "red",
     "budget_revenue": "yellow",
     "foreign_trade": "red",
@@ -228,8 +228,8 @@ def test_the_chart_data_reaches_the_page_as_json_for_the_static_script(demo, log
     assert "<script>" not in html  # nothing inline: the Content-Security-Policy forbids it
     assert ' style="' not in html
     chart = response.context["dash"].panel("targets").chart
-    retail = Indicator.objects.get(code="retail_sales")
-    assert chart["default"] == retail.pk  # the first red key indicator
+    investment = Indicator.objects.get(code="fixed_asset_investment")
+    assert chart["default"] == investment.pk  # the first red key indicator
     assert {t["id"] for t in chart["trend"]} == {
         k.indicator.pk for k in response.context["dash"].panel("targets").key_indicators
     }

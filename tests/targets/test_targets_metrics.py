@@ -62,7 +62,11 @@ def test_indicator_progress_and_red_lights_with_their_explanations(cast, clock, 
         author=cast.liaison_b,
         created_at=clock.now(),
     )
-    context = ctx(tasks[0].campaign, [cast.town_a, cast.town_b, owner])
+    campaign = tasks[0].campaign
+    # 2025's Spring Festival moved month: 1-3月 is marked not comparable; this campaign has
+    # switched the exemption off, so its red lights count (see the test below for the default)
+    campaign.spring_festival_exempt = False
+    context = ctx(campaign, [cast.town_a, cast.town_b, owner])
     got = points(metrics.indicator_progress, context)
     assert sorted(got) == sorted(
         [
@@ -89,3 +93,19 @@ def test_a_week_is_judged_on_the_release_that_ended_within_it(cast, clock, tasks
     assert points(metrics.indicator_progress, week) == []  # 1-3月 ends after this week
     month = ctx(tasks[0].campaign, [cast.town_a])
     assert len(points(metrics.indicator_progress, month)) == 1
+
+
+def test_red_lights_of_the_spring_festival_months_are_no_data_point_by_default(cast, clock, tasks):
+    investment = add_indicator("investment", "固定资产投资")
+    add_target(investment, cast.town_b, actual="10")  # 10 vs 25 at 1-3月 2025: red
+    campaign = tasks[0].campaign
+    assert campaign.spring_festival_exempt  # on unless the office switches it off
+    context = ctx(campaign, [cast.town_b])
+    assert points(metrics.red_explained, context) == []
+    # the completion itself still scores: only the red-light reason is spared
+    assert len(points(metrics.indicator_progress, context)) == 1
+    campaign.spring_festival_exempt = False
+    context = ctx(campaign, [cast.town_b])
+    assert [label for _u, _v, _t, label in points(metrics.red_explained, context)] == [
+        "固定资产投资（1-3月）未说明"
+    ]

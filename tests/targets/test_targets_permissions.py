@@ -49,6 +49,7 @@ OWN_HANDS = frozenset({"office", "liaison_a"})
 
 CASES = [
     Case("targets:monitoring", "GET", allowed=VIEW),
+    Case("targets:light_rule", "GET", allowed=VIEW),
     *both("targets:explain", "POST", OWN_HANDS, OFFICE, 302),
     Case("targets:indicator_list", "GET", allowed=VIEW),
     Case("targets:indicator_create", "GET", allowed=OFFICE),

@@ -31,6 +31,7 @@ INDICATOR_FIELDS = [
     "expectation",
     "green_within_pts",
     "yellow_within_pts",
+    "growth_only",
     "decimals",
     "description",
     "sort_order",
