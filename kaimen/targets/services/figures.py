@@ -12,6 +12,7 @@ from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.lib.periods import Period
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
+from kaimen.targets import board_store
 from kaimen.targets.models import (
     Actual,
     ActualCorrection,
@@ -312,4 +313,5 @@ def explanation_write(
             unit=target.unit,
             after={"period": end_month, "light": light, "text": text[:200]},
         )
+        board_store.sync_after_write(target.year)
     return explanation
