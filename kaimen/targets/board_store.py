@@ -194,6 +194,26 @@ def rebuild(year: int, *, probe: dict | None = None) -> BoardState:
         return _stamp(year, probe)
 
 
+def board_rebuild(*, years: Iterable[int] | None = None, actor_name: str) -> dict[int, int]:
+    """Repair: recompute the stored boards of ``years`` (default: every year with targets), one
+    transaction and one audit event. Returns the rows stored per year."""
+    from kaimen.audit.services import record
+
+    wanted = sorted(set(years) if years else set(Target.objects.values_list("year", flat=True)))
+    stored: dict[int, int] = {}
+    with transaction.atomic():
+        for year in wanted:
+            rebuild(year)
+            stored[year] = BoardEntry.objects.filter(year=year).count()
+        record(
+            actor=None,
+            actor_name=actor_name,
+            action="targets.board.rebuild",
+            after={str(y): n for y, n in stored.items()},
+        )
+    return stored
+
+
 def _stamp(year: int, probe: dict) -> BoardState:
     state, _created = BoardState.objects.update_or_create(
         year=year,
