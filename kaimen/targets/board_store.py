@@ -64,6 +64,14 @@ ROW_COLUMNS = ("computed_growth_pct", "note")
 MONTHS = range(1, 13)
 RANKED_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN)
 LAGGING_SHOWN = 15
+BOARD_ORDER = (
+    "indicator__sort_order",
+    "indicator__code",
+    "kind_order",
+    "unit__sort_order",
+    "unit__name",
+    "target_id",
+)
 _ENUMS = {cls.__name__: cls for cls in (Light, monitoring.LightBasis, monitoring.PriceBasis)}
 _ENUMS |= {"Expectation": monitoring.Expectation, "PeriodKind": PeriodKind}
 
@@ -215,10 +223,12 @@ def board_rebuild(*, years: Iterable[int] | None = None, actor_name: str) -> dic
 
 
 def _stamp(year: int, probe: dict) -> BoardState:
-    state, _created = BoardState.objects.update_or_create(
-        year=year,
-        defaults={"probe": probe, "versions": _versions(year), "computed_at": clock.now()},
-    )
+    state = BoardState.objects.filter(year=year).first() or BoardState(year=year)
+    state.probe = probe
+    state.versions = _versions(year)
+    state.computed_at = clock.now()
+    state.generation += 1
+    state.save()
     return state
 
 
@@ -359,14 +369,7 @@ def _write(year: int, targets: list[Target]) -> None:
 def entries(year: int, end_month: int) -> QuerySet[BoardEntry]:
     """The stored rows of the board of ``year`` at ``end_month``, in the board's order. The
     caller has synced the year."""
-    return BoardEntry.objects.filter(year=year, end_month=end_month).order_by(
-        "indicator__sort_order",
-        "indicator__code",
-        "kind_order",
-        "unit__sort_order",
-        "unit__name",
-        "target_id",
-    )
+    return BoardEntry.objects.filter(year=year, end_month=end_month).order_by(*BOARD_ORDER)
 
 
 def _loaded(qs: QuerySet[BoardEntry]) -> QuerySet[BoardEntry]:
@@ -484,11 +487,9 @@ def peer_values(
     """The rank values of every peer of ``rows``: one query."""
     indicators = {r.target.indicator_id for r in rows}
     values: dict[tuple[int, str], dict[int, Decimal | None]] = defaultdict(dict)
-    peers = (
-        entries(year, end_month)
-        .filter(indicator_id__in=indicators, unit_kind__in=RANKED_KINDS)
-        .values_list("target_id", "indicator_id", "unit_kind", "rank_value")
-    )
+    peers = BoardEntry.objects.filter(
+        year=year, end_month=end_month, indicator_id__in=indicators, unit_kind__in=RANKED_KINDS
+    ).values_list("target_id", "indicator_id", "unit_kind", "rank_value")
     for target_id, indicator_id, kind, value in peers:
         values[(indicator_id, kind)][target_id] = _plain(value)
     return values
@@ -548,7 +549,7 @@ def board_for_user(
     page = RowPage(qs, year, end_month)
     lagging_qs = (
         qs.filter(light__in=(Light.RED, Light.YELLOW))
-        .order_by(LIGHT_ORDER, "-shortfall", "indicator__sort_order", "target_id")
+        .order_by(LIGHT_ORDER, "-shortfall", *BOARD_ORDER)
         .select_related(None)
     )
     lagging = page.read(lagging_qs[:LAGGING_SHOWN])
@@ -558,4 +559,4 @@ def board_for_user(
 def state_key(year: int) -> str:
     """A key that changes whenever the stored board of ``year`` does (for derived caches)."""
     state = sync(year)
-    return f"{state.pk}:{state.computed_at.isoformat()}"
+    return f"{state.pk}:{state.generation}:{sorted(state.probe.items())}"

@@ -602,7 +602,7 @@ class BoardEntry(models.Model):
     shortfall = models.DecimalField(max_digits=20, decimal_places=4, default=0)
     rank_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     result = models.JSONField(null=True)  # monitoring.MonitorResult, see board_store.encode
-    computed_growth_pct = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    computed_growth_pct = models.DecimalField(max_digits=24, decimal_places=4, null=True)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -624,8 +624,10 @@ class BoardState(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     probe = models.JSONField(default=dict)
-    versions = models.JSONField(default=dict)  # {"i<id>": version, "u<id>": version}
+    # {"i<id>": version, "u<id>": version, "t<id>": version}: indicators, units, the year's targets
+    versions = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
+    generation = models.PositiveIntegerField(default=0)  # raised whenever the stored rows change
 
     def __str__(self) -> str:
         return f"board {self.year}"

@@ -25,7 +25,6 @@ from kaimen.targets.models import (
     Actual,
     ActualCorrection,
     CorrectionStatus,
-    Explanation,
     ImportBatch,
     ImportLayout,
     Indicator,

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from kaimen.lib import clock
 from kaimen.audit.models import AuditEvent
+from kaimen.lib import clock
 from kaimen.targets import board, board_store, services
 from kaimen.targets.models import BoardEntry, Explanation, SplitBasis, Target
 from tests.targets.conftest import put_figures

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('probe', models.JSONField(default=dict)),
                 ('versions', models.JSONField(default=dict)),
                 ('computed_at', models.DateTimeField()),
+                ('generation', models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
@@ -35,7 +36,7 @@ class Migration(migrations.Migration):
                 ('shortfall', models.DecimalField(decimal_places=4, default=0, max_digits=20)),
                 ('rank_value', models.DecimalField(decimal_places=6, max_digits=24, null=True)),
                 ('result', models.JSONField(null=True)),
-                ('computed_growth_pct', models.DecimalField(decimal_places=2, max_digits=12, null=True)),
+                ('computed_growth_pct', models.DecimalField(decimal_places=4, max_digits=24, null=True)),
                 ('note', models.TextField(blank=True)),
                 ('explanation', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='targets.explanation')),
                 ('figure', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='targets.actual')),
