@@ -473,8 +473,12 @@ class RowPage:
         return iter(self.read(self.qs))
 
     def read(self, qs: QuerySet[BoardEntry]) -> list:
-        """The rows of ``qs`` (a slice of the board), ranked among all their peers."""
-        out = [to_row(e) for e in _loaded(qs)]
+        """The rows of ``qs`` (a slice of the board), ranked among all their peers. Two steps:
+        the ids in the board's order (a narrow sort over the month's entries), then the rows of
+        those ids with their target, figures and explanation."""
+        ids = list(qs.values_list("pk", flat=True))
+        by_id = {e.pk: e for e in _loaded(BoardEntry.objects.filter(pk__in=ids))}
+        out = [to_row(by_id[pk]) for pk in ids]
         ranked = [r for r in out if r.target.unit.kind in RANKED_KINDS]
         if ranked:
             _rank(out, peer_values(self.year, self.end_month, ranked))
