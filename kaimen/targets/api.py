@@ -193,31 +193,44 @@ def monitoring(request: HttpRequest, filters: Query[BoardFilter]):
         indicator_id=filters.indicator,
         unit_id=filters.unit,
     )
-    rows = []
-    for row in result.rows:
-        r = row.result
-        rows.append(
-            {
-                "target_id": row.target.pk,
-                "indicator_id": row.indicator.pk,
-                "unit_id": row.target.unit_id,
-                "period": row.period.label if row.period else None,
-                "actual": r.actual if r else None,
-                "provenance": row.figure.provenance if row.figure else None,
-                "plan_to_date": r.plan_to_date if r else None,
-                "annual_target": row.target_level,
-                "completion_pct": r.completion_pct if r else None,
-                "calendar_progress_pct": r.calendar_progress_pct if r else None,
-                "seasonal_progress_pct": r.seasonal_progress_pct if r else None,
-                "growth_pct": r.growth_pct if r else None,
-                "computed_growth_pct": row.computed_growth_pct,
-                "target_growth_pct": row.target.growth_pct,
-                "price_basis": row.indicator.price_basis,
-                "light": str(row.light) if row.light else None,
-                "rank": row.rank.rank if row.rank else None,
-                "peers": row.rank.peers if row.rank else None,
-                "explanation": r.explanation if r else row.note,
-                "unit_explanation": row.explanation.text if row.explanation else None,
-            }
-        )
-    return rows
+    return _RowsOut(result.rows)
+
+
+class _RowsOut:
+    """The board's rows as the API answers them, read a page at a time: the paginator asks the
+    length (a COUNT) and one slice (the page's rows), never the whole board."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        return [_row_out(row) for row in self.rows[index]]
+
+
+def _row_out(row) -> dict:
+    r = row.result
+    return {
+        "target_id": row.target.pk,
+        "indicator_id": row.indicator.pk,
+        "unit_id": row.target.unit_id,
+        "period": row.period.label if row.period else None,
+        "actual": r.actual if r else None,
+        "provenance": row.figure.provenance if row.figure else None,
+        "plan_to_date": r.plan_to_date if r else None,
+        "annual_target": row.target_level,
+        "completion_pct": r.completion_pct if r else None,
+        "calendar_progress_pct": r.calendar_progress_pct if r else None,
+        "seasonal_progress_pct": r.seasonal_progress_pct if r else None,
+        "growth_pct": r.growth_pct if r else None,
+        "computed_growth_pct": row.computed_growth_pct,
+        "target_growth_pct": row.target.growth_pct,
+        "price_basis": row.indicator.price_basis,
+        "light": str(row.light) if row.light else None,
+        "rank": row.rank.rank if row.rank else None,
+        "peers": row.rank.peers if row.rank else None,
+        "explanation": r.explanation if r else row.note,
+        "unit_explanation": row.explanation.text if row.explanation else None,
+    }

@@ -1,15 +1,12 @@
 """The monitoring board: every indicator × unit at a period, lit, ranked and explained.
 
-A selector for a heavy screen: a few queries fetch the targets, plan values, figures and
-explanations of the whole year at once, and the rows are computed in Python with the pure
-``monitoring.monitor``; ranks need every peer anyway, so all rows are computed and the page is
-cut afterwards. The query count does not depend on the number of rows.
-
-``board_rows`` is the one entry every reader of the board goes through (the monitoring page,
-the red-light job, the evaluation metrics, the accountability facts, the briefing and the leader
-dashboard). It is cached under ``selectors.board_fingerprint`` (one query over targets' tables),
-so any new figure, explanation, target, plan, indicator or unit change recomputes it, and it
-expires after ``BOARD_TTL`` seconds whatever happens (1.3 s for 120 units × 60 indicators).
+A row is computed in Python with the pure ``monitoring.monitor`` (``_row``), from a few queries
+that fetch the targets, plan values, figures and explanations of many targets at once. Rows are
+computed once per data change and stored (``board_store``: one ``BoardEntry`` per target and
+board month, recomputed for the targets whose data moved), and every reader goes through the
+store: ``board_rows`` (the red-light job, the evaluation metrics, the accountability facts, the
+briefing, the leader dashboard) and ``board_for_user`` (the monitoring page and API, scoped,
+filtered and paginated in SQL).
 
 Rows are shown to a user who may read them (``Perm.TARGETS_VIEW`` on the row's unit and the
 indicator's owner department); ranks are computed among all peers, so a town sees its own rank
@@ -32,9 +29,8 @@ from django.utils.translation import gettext as _
 
 from kaimen.lib.errors import KaimenError
 from kaimen.lib.periods import Period
-from kaimen.org import scope
 from kaimen.org.models import UnitKind
-from kaimen.org.scope import Perm
+from kaimen.targets import board_store
 from kaimen.targets import decomposition as dec
 from kaimen.targets.models import Actual, Explanation, Indicator, PlanValue, Target
 from kaimen.targets.monitoring import (
@@ -49,7 +45,6 @@ from kaimen.targets.nowcast import Nowcast, nowcast
 from kaimen.targets.pace import NeededPace, SpringFestivalShift, needed_pace, spring_festival_shift
 from kaimen.targets.selectors import (
     UNIT_KIND_ORDER,
-    board_fingerprint,
     computed_growth,
     figure_map,
     history_of,
@@ -59,7 +54,7 @@ from kaimen.targets.selectors import (
 )
 
 LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, None: 3}
-BOARD_TTL = 600  # seconds; the fingerprint catches every change, the TTL bounds the rest
+BOARD_TTL = 600  # seconds, for values derived from the board (its state changes the key)
 
 
 @dataclass
@@ -127,13 +122,7 @@ class Row:
         return Decimal(0)
 
 
-@dataclass
-class Board:
-    year: int
-    end_month: int
-    rows: list[Row]
-    lagging: list[Row]
-    counts: dict[str, int]
+Board = board_store.BoardPage
 
 
 def _rank_value(row: Row) -> Decimal | None:
@@ -157,38 +146,28 @@ def board_rows(*, year: int, end_month: int, indicator_id: int | None = None) ->
     """Every ensure-tier target of the year at the period (of one indicator if given), lit and
     ranked (not scoped: callers narrow to what their reader may see).
 
-    Cached: a read whose data has not changed since the last one costs the fingerprint's
-    single query. The rows are a fresh copy on every read; a caller may sort or filter them."""
-    key = _cache_key("rows", year=year, end_month=end_month, indicator_id=indicator_id)
-    rows = cache.get(key)
-    if rows is None:
-        rows = compute_board_rows(year=year, end_month=end_month, indicator_id=indicator_id)
-        cache.set(key, rows, BOARD_TTL)
-    return rows
+    Read from the stored board (``board_store``), which is recomputed for what changed since it
+    was stored; the rows are a fresh list on every read, which a caller may sort or filter."""
+    return board_store.rows(year=year, end_month=end_month, indicator_id=indicator_id)
 
 
 def board_derived(name: str, *, year: int, end_month: int, derive: Callable[[list[Row]], T]) -> T:
-    """A small value derived from the whole board (a count of lights, a census), cached under the
-    same fingerprint as the board, so it is recomputed exactly when the board would be. Readers
-    that need a summary of thousands of rows get it without unpickling them on every request."""
-    key = _cache_key(f"derived:{name}", year=year, end_month=end_month, indicator_id=None)
+    """A small value derived from the whole board (a count of lights, a census), cached until the
+    stored board changes, so readers that need a summary of thousands of rows get it without
+    reading them on every request."""
+    parts = [
+        f"derived:{name}",
+        str(year),
+        str(end_month),
+        translation.get_language() or "",
+        board_store.state_key(year),
+    ]
+    key = "kaimen.targets.board." + hashlib.sha256("|".join(parts).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = derive(board_rows(year=year, end_month=end_month))
         cache.set(key, value, BOARD_TTL)
     return value
-
-
-def _cache_key(what: str, *, year: int, end_month: int, indicator_id: int | None) -> str:
-    parts = [
-        what,
-        str(year),
-        str(end_month),
-        str(indicator_id or ""),
-        translation.get_language() or "",  # the rows' notes are translated
-        board_fingerprint(year),
-    ]
-    return "kaimen.targets.board." + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def compute_board_rows(*, year: int, end_month: int, indicator_id: int | None = None) -> list[Row]:
@@ -316,36 +295,18 @@ def board_for_user(
     unit_kind: str = "",
     light: str = "",
 ) -> Board:
-    scope.require(user, Perm.TARGETS_VIEW)
-    all_rows = board_rows(year=year, end_month=end_month, indicator_id=indicator_id)
-    visible = [
-        r
-        for r in all_rows
-        if scope.can(
-            user,
-            Perm.TARGETS_VIEW,
-            tuple(u for u in (r.target.unit_id, r.indicator.owner_unit_id) if u),
-        )
-    ]
-    counts = {
-        "red": sum(1 for r in visible if r.light == Light.RED),
-        "yellow": sum(1 for r in visible if r.light == Light.YELLOW),
-        "green": sum(1 for r in visible if r.light == Light.GREEN),
-        "unlit": sum(1 for r in visible if r.light is None),
-        "unexplained": sum(1 for r in visible if r.needs_explanation),
-    }
-    rows = visible
-    if unit_id:
-        rows = [r for r in rows if r.target.unit_id == unit_id]
-    if unit_kind:
-        rows = [r for r in rows if r.target.unit.kind == unit_kind]
-    if light:
-        rows = [r for r in rows if (r.light or "none") == light]
-    lagging = sorted(
-        (r for r in rows if r.light in (Light.RED, Light.YELLOW)),
-        key=lambda r: (LIGHT_ORDER[r.light], -r.shortfall),
+    """The board as ``user`` may read it, scoped, filtered, counted and paginated in SQL over
+    the stored board: ``rows`` is read a page at a time (``board_store.RowPage``), ``lagging``
+    holds the first ``board_store.LAGGING_SHOWN`` rows behind."""
+    return board_store.board_for_user(
+        user=user,
+        year=year,
+        end_month=end_month,
+        indicator_id=indicator_id,
+        unit_id=unit_id,
+        unit_kind=unit_kind,
+        light=light,
     )
-    return Board(year, end_month, rows, lagging, counts)
 
 
 # ---------------------------------------------------------------------------------------------

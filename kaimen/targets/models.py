@@ -585,3 +585,71 @@ class Explanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator} {self.year}-{self.end_month}"
+
+
+class BoardEntry(models.Model):
+    """One row of the monitoring board, stored: a target as the board shows it when asked for
+    ``end_month`` (the release shown may be earlier: GDP at 1-5月 shows 一季度).
+
+    Written by ``targets.board_store`` only, never edited by hand; ``kaimen targets board
+    rebuild`` recomputes it. Ranks are not stored (a new figure of one town would move every
+    peer's rank): ``rank_value`` is, and readers rank a group of peers from it. A new computed
+    field of the row is one column here and its name in ``board_store.ROW_COLUMNS``.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    end_month = models.PositiveSmallIntegerField()  # the board's month, 1-12
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit_kind = models.CharField(max_length=20)  # peers are ranked within a kind
+    kind_order = models.PositiveSmallIntegerField()  # the board's order: district, departments…
+    period_month = models.PositiveSmallIntegerField(null=True)  # the release shown; None: none yet
+    # Figures and explanations are never deleted (统计法); no constraint, so writes stay cheap.
+    figure = models.ForeignKey(
+        "Actual", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    last_year = models.ForeignKey(
+        "Actual", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    explanation = models.ForeignKey(
+        "Explanation",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    light = models.CharField(max_length=10, blank=True)  # "" when unlit
+    shortfall = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    rank_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    result = models.JSONField(null=True)  # monitoring.MonitorResult, see board_store.encode
+    computed_growth_pct = models.DecimalField(max_digits=24, decimal_places=4, null=True)
+    note = models.TextField(blank=True)
+    spring_note = models.TextField(blank=True)  # the Spring Festival note of a distorted release
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year", "end_month", "indicator", "unit"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "end_month"], name="targets_board_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.year}-{self.end_month}: {self.light or '-'}"
+
+
+class BoardState(models.Model):
+    """What a year's stored board was computed from: the highest figure, explanation and plan
+    ids, the targets' last change, each indicator's and unit's version and the computation's
+    version. ``board_store.sync`` compares it with the tables and recomputes what moved."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    probe = models.JSONField(default=dict)
+    # {"i<id>": version, "u<id>": version, "t<id>": version}: indicators, units, the year's targets
+    versions = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    generation = models.PositiveIntegerField(default=0)  # raised whenever the stored rows change
+
+    def __str__(self) -> str:
+        return f"board {self.year}"

@@ -5,9 +5,9 @@ indicators over the towns and departments). Registered on the dashboard from ``T
 
 The key indicators are the district's own targets of the indicators marked key, lit as the board
 lights them (ten rows, computed on each request). The census reads the whole monitoring board
-through ``board.board_derived``, cached under the board's fingerprint of targets' tables, so the
-whole board (1.3 s for 120 units × 60 indicators) is computed once per change of the data and
-the small census is what a request reads back; the screen says when the lights were counted.
+through ``board.board_derived``, cached until the stored board (``board_store``) changes, so the
+census is derived once per change of the data and the small census is what a request reads
+back; the screen says when the lights were counted.
 """
 
 from __future__ import annotations
@@ -281,8 +281,7 @@ def _key_indicator(row: Row, forecast: Nowcast | None, note: str) -> KeyIndicato
 def light_census(*, year: int, end_month: int | None, key_ids: list[int]) -> LightCensus:
     """Counts of lights over every unit × indicator, the red lights still unexplained and the
     spread of the key indicators over the towns and departments, from the monitoring board
-    (cached by ``targets.board.board_derived`` under the board's fingerprint, so it is
-    recomputed exactly when the board would be)."""
+    (cached by ``targets.board.board_derived`` until the stored board changes)."""
     if end_month is None:
         return LightCensus(computed_at=clock.now())
     return board.board_derived(

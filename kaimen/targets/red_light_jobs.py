@@ -41,9 +41,14 @@ def red_lights_notify_latest() -> int:
 
 
 def red_lights_check_on_commit(*, year: int, end_month: int, indicator_id: int | None = None):
-    """For the figures' services: after the figure is committed, queue the red-light check of
-    its indicator and period (``indicator_id=None``: every indicator, after an import). A queue
-    that is down never fails the figure; the daily check catches up."""
+    """For the figures' services, inside their transaction: the stored board is brought up to
+    date at once (``board_store.sync_after_write``, so it commits with the figure), and after the
+    figure is committed the red-light check of its indicator and period is queued
+    (``indicator_id=None``: every indicator, after an import). A queue that is down never fails
+    the figure; the daily check catches up."""
+    from kaimen.targets import board_store
+
+    board_store.sync_after_write(int(year))
 
     def enqueue() -> None:
         red_lights_check_task(int(year), int(end_month), indicator_id)

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from kaimen.lib.errors import NotFound
@@ -26,7 +25,6 @@ from kaimen.targets.models import (
     Actual,
     ActualCorrection,
     CorrectionStatus,
-    Explanation,
     ImportBatch,
     ImportLayout,
     Indicator,
@@ -416,33 +414,3 @@ def targets_for_board(*, year: int, indicator_id: int | None) -> list[Target]:
         target.indicator = indicators[target.indicator_id]
         target.unit = units[target.unit_id]
     return targets
-
-
-def board_fingerprint(year: int) -> str:
-    """One query whose answer changes whenever anything the monitoring board of ``year`` is
-    computed from changes: figures and explanations are only ever added (统计法: corrections are
-    new versions), targets, indicators and units carry a version that every edit raises, plans
-    are deleted and written anew. ``board.board_rows`` caches under it."""
-    quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    # Table names come from the models, the year is a parameter: nothing from the request.
-    sql = (
-        f"SELECT (SELECT MAX(id) FROM {table(Actual)}),"  # noqa: S608 - see above
-        f" (SELECT MAX(id) FROM {table(Explanation)}),"
-        f" (SELECT COUNT(*) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT SUM(version) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT MAX(updated_at) FROM {table(Target)} WHERE year = %s),"
-        f" (SELECT COUNT(*) FROM {table(PlanValue)}),"
-        f" (SELECT MAX(id) FROM {table(PlanValue)}),"
-        f" (SELECT COUNT(*) FROM {table(Indicator)}),"
-        f" (SELECT SUM(version) FROM {table(Indicator)}),"
-        f" (SELECT COUNT(*) FROM {table(Unit)}),"
-        f" (SELECT SUM(version) FROM {table(Unit)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year, year, year])
-        values = cursor.fetchone()
-    return "|".join(str(v) for v in values)

@@ -54,6 +54,9 @@ def district_with_towns(cat, n: int) -> None:
 
 
 def count_queries(client, url, params) -> int:
+    """The queries of a read of the page once the stored board holds the data (the fixtures
+    write figures with the ORM, behind the services' back: the first read catches up)."""
+    client.get(url, params)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     assert response.status_code == 200, response.content[:500]
@@ -124,6 +127,7 @@ def test_the_api_query_counts_are_flat_and_scoped(client, cat):
     for size in (3, 25):
         if size == 25:
             district_with_towns_more(cat, 25)
+        client.get("/api/v1/targets/monitoring", {"year": 2025, "month": 3}, **headers)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(
                 "/api/v1/targets/monitoring", {"year": 2025, "month": 3}, **headers

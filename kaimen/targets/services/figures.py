@@ -13,6 +13,7 @@ from kaimen.lib.periods import Period
 from kaimen.org import scope
 from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
+from kaimen.targets import board_store
 from kaimen.targets.models import (
     Actual,
     ActualCorrection,
@@ -408,4 +409,5 @@ def explanation_write(
             unit=target.unit,
             after={"period": end_month, "light": light, "text": text[:200]},
         )
+        board_store.sync_after_write(target.year)
     return explanation

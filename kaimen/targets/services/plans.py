@@ -16,6 +16,7 @@ from kaimen.lib.text import clean_name
 from kaimen.lib.versioning import save_versioned, snapshot
 from kaimen.org.models import Unit, UnitKind
 from kaimen.org.scope import Perm
+from kaimen.targets import board_store
 from kaimen.targets import decomposition as dec
 from kaimen.targets.models import (
     Frequency,
@@ -111,6 +112,7 @@ def indicator_update(*, actor, indicator: Indicator, expected_version: int, **ch
             before=before,
             after=snapshot(indicator, INDICATOR_FIELDS),
         )
+        board_store.sync_after_write()  # every stored year
     return indicator
 
 
@@ -331,6 +333,7 @@ def target_set(
             before=before,
             after=snapshot(target, TARGET_FIELDS) | {"derived": derived, "base_value": base},
         )
+        board_store.sync_after_write(target.year)
     return target
 
 
@@ -366,6 +369,7 @@ def target_decompose(
                 "plan": [(p.period.end_month, p.value) for p in plan.points] if plan else [],
             },
         )
+        board_store.sync_after_write(target.year)
     return target
 
 
@@ -477,6 +481,7 @@ def target_split(
                 "allocations": {by_id[a.key].name: a.value for a in split.allocations},
             },
         )
+        board_store.sync_after_write(target.year)
     return split
 
 

@@ -1,6 +1,7 @@
 """``kaimen targets import FILE [--layout NAME] [--dry-run]`` and
-``kaimen targets backtest [--series FILE.csv|DIR ...]``: thin wrappers over the import services
-and the pure nowcast backtest."""
+``kaimen targets backtest [--series FILE.csv|DIR ...]``, ``kaimen targets board rebuild
+[--year Y]``: thin wrappers over the import services, the pure nowcast backtest and the stored
+board."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from kaimen.lib.errors import KaimenError
 from kaimen.lib.periods import Period, parse_period
-from kaimen.targets import imports, workbook
+from kaimen.targets import board_store, imports, workbook
 from kaimen.targets.models import Indicator
 from kaimen.targets.nowcast import (
     Backtest,
@@ -66,6 +67,9 @@ class Command(BaseCommand):
                 "pooled. Without it: the stored history of the district."
             ),
         )
+        board = actions.add_parser("board", help="The stored monitoring board.")
+        board.add_argument("what", choices=["rebuild"], help="rebuild: recompute it (repair).")
+        board.add_argument("--year", type=int, action="append", help="Only this year (repeatable).")
 
     def handle(self, *args, action: str, **options):
         try:
@@ -73,10 +77,19 @@ class Command(BaseCommand):
                 self._import(
                     Path(options["file"]), options["layout"], options["period"], options["dry_run"]
                 )
+            elif action == "board":
+                self._board(options["year"])
             else:
                 self._backtest(options["series"])
         except KaimenError as exc:
             raise CommandError(exc.message) from exc
+
+    def _board(self, years: list[int] | None) -> None:
+        stored = board_store.board_rebuild(years=years, actor_name="kaimen targets board rebuild")
+        for year, rows in stored.items():
+            self.stdout.write(f"{year}年：监测看板已重算，{rows}行。")
+        if not stored:
+            self.stdout.write("没有目标，监测看板为空。")
 
     def _import(self, path: Path, layout: str, period_text: str, dry_run: bool) -> None:
         try:
