@@ -1,18 +1,20 @@
 """Reading a statistics bureau's workbook safely: checks before any parser opens it, then a grid.
 
-An uploaded "xlsx" is a ZIP of XML parts. Before openpyxl sees it (ASVS 5.0 V5, SECURITY.md
+An uploaded "xlsx" is a ZIP of XML parts. Before any parser sees it (ASVS 5.0 V5, SECURITY.md
 "Files from users"): the size is capped; legacy or encrypted OLE files (``D0 CF 11 E0``) are
 refused with a message to re-save; the ZIP must hold ``[Content_Types].xml`` and
 ``xl/workbook.xml`` (a Word file renamed to .xlsx is named as such); macro parts
 (``vbaProject.bin``, xlsm) are refused; and the declared uncompressed sizes, compression ratios
-and entry count are checked, so a zip bomb is refused without being inflated.
+and entry count are checked, so a zip bomb is refused without being inflated. An XML part that
+declares a DTD or entities is refused before it is parsed.
 
-Values are read with ``data_only=True`` (the cached results of formulas, never the formulas).
-openpyxl returns None both for an empty cell and for a formula whose result was never cached
-(a file written by a program rather than saved by Excel), so the sheet XML is scanned once to
-tell the two apart (by expat with every DTD refused; sheets without formulas or merged cells are
-only searched, not parsed): such a formula cell is an error for that cell, not a blank. The same
-pass collects the merged ranges, which openpyxl's fast read-only mode does not expose.
+Values are read by calamine (``python-calamine``, Rust), the cached results of formulas and
+never the formulas, and made alike in one place (``cell_value``: calamine gives every number
+as a float and dates as ``date``). A formula whose result was never cached (a file written by a
+program rather than saved by Excel) reads as empty, so the sheet XML is scanned to tell the two
+apart (by expat with every DTD refused), together with the cells whose style changes their
+meaning (a percentage format, an indented label); sheets that have neither are only searched,
+not parsed. Merged ranges come from calamine. openpyxl stays the library for writing.
 
 Pure Python (no Django); messages in Chinese say what, where and how to fix it.
 """
@@ -165,6 +167,7 @@ class SheetGrid:
     percent_decimals: dict[tuple[int, int], int] = field(default_factory=dict)
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    indents: dict[tuple[int, int], int] = field(default_factory=dict)  # Excel's alignment indent
 
     @property
     def max_row(self) -> int:
@@ -232,52 +235,61 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 _SCAN_CHUNK = 1 << 20
-_NEEDLES = (b"<f>", b"<f ", b"<f/>", b"<mergeCell ")
+_FORMULA_NEEDLES = (b"<f>", b"<f ", b"<f/>")
+_DOCTYPE_NEEDLES = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-def _needs_scan(archive: zipfile.ZipFile, part: str) -> bool:
-    """Whether the sheet has any formula or merged cell (most data sheets have neither)."""
+def _search(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> set[bytes]:
+    """Which of ``needles`` occur in a part, read once in chunks (a sheet of 100,000 rows
+    inflates to tens of MB; searching it costs a fraction of parsing it)."""
+    found: set[bytes] = set()
+    longest = max((len(n) for n in needles), default=1)
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             window = tail + chunk
-            if any(needle in window for needle in _NEEDLES):
-                return True
-            tail = window[-16:]
-    return False
+            found.update(n for n in needles if n not in found and n in window)
+            if len(found) == len(needles):
+                break
+            tail = window[-longest:]
+    return found
 
 
 def _refuse_doctype(*_args) -> None:
     raise DefusedXmlException("DTD in a worksheet part")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
-    """Formula cells with no cached value, and merged ranges, from the sheet's XML.
+def _style_needles(styles: _Styles) -> tuple[bytes, ...]:
+    return tuple(f' s="{i}"'.encode() for i in sorted({*styles.percent, *styles.indent}))
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, part: str, grid: SheetGrid, styles: _Styles, *, formulas: bool
+) -> None:
+    """Formula cells with no cached value, and the cells whose style matters (percentages,
+    indented labels), from the sheet's XML; run only when the sheet has any of them.
 
     A bare expat parser with handlers (no element tree): a 100,000-row sheet has a million
     elements. A worksheet part never has a DTD, so any DOCTYPE is refused outright, which
     shuts out entity expansion and external entities (what defusedxml guards against)."""
-    try:
-        if not _needs_scan(archive, part):
-            return
-        stream = archive.open(part)
-    except KeyError:
-        return
-    state = {"ref": "", "formula": False, "cached": False, "in_v": False}
+    state = {"ref": "", "formula": False, "cached": False, "in_v": False, "style": -1, "t": ""}
+    percent, indent = styles.percent, styles.indent
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition("}")[2]
         if local == "c":
-            state.update(ref=attrs.get("r", ""), formula=False, cached=False)
+            style = attrs.get("s")
+            state.update(
+                ref=attrs.get("r", ""),
+                formula=False,
+                cached=False,
+                style=int(style) if style and style.isdigit() else -1,
+                t=attrs.get("t", "n"),
+            )
         elif local == "f":
             state["formula"] = True
         elif local == "v":
             state["in_v"] = True
-        elif local == "mergeCell":
-            first, _, last = attrs.get("ref", "").partition(":")
-            begin, end = _coordinate(first), _coordinate(last or first)
-            if begin and end:
-                grid.merged.append((begin[0], begin[1], end[0], end[1]))
 
     def text(data: str) -> None:
         if state["in_v"] and data.strip():
@@ -287,10 +299,20 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
         local = name.rpartition("}")[2]
         if local == "v":
             state["in_v"] = False
-        elif local == "c" and state["formula"] and not state["cached"]:
-            where = _coordinate(state["ref"])
-            if where is not None:
-                grid.formula_without_value.add(where)
+        elif local == "c":
+            style = state["style"]
+            if formulas and state["formula"] and not state["cached"]:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.formula_without_value.add(where)
+            elif style in percent and state["t"] == "n" and state["cached"]:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.percent_decimals[where] = percent[style]
+            if style in indent:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.indents[where] = indent[style]
 
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -299,13 +321,15 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
-    with stream:
+    with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
 
 
 _PERCENT_FORMAT = re.compile(r"0(?:\.(0+))?\s*%")
+# Excel's built-in number formats that are percentages: 9 "0%", 10 "0.00%".
+_BUILTIN_PERCENT = {9: 0, 10: 2}
 
 
 def _percent_decimals(number_format: str) -> int:
@@ -313,60 +337,148 @@ def _percent_decimals(number_format: str) -> int:
     return len(m[1] or "") if m else 2
 
 
-def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
-    """Every visible sheet as a grid of cached values (call ``check_upload`` first)."""
-    from openpyxl import load_workbook
+@dataclass(frozen=True)
+class _Styles:
+    """Cell styles (``s`` indices) that change what a value means: percentage formats (with
+    their decimals) and indented alignment (the indent level)."""
 
-    archive = zipfile.ZipFile(io.BytesIO(data))
+    percent: dict[int, int] = field(default_factory=dict)
+    indent: dict[int, int] = field(default_factory=dict)
+
+
+def _styles(archive: zipfile.ZipFile) -> _Styles:
     try:
-        parts = _sheet_parts(archive)
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged part
-        if _entity_refusal(exc):
+        root = parse_xml(archive.open("xl/styles.xml")).getroot()
+    except KeyError:
+        return _Styles()
+    formats = {
+        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+        for f in root.iter(f"{_MAIN_NS}numFmt")
+        if f.get("numFmtId", "").isdigit()
+    }
+    styles = _Styles()
+    cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
+    for index, xf in enumerate(cell_xfs if cell_xfs is not None else ()):
+        fmt_id = xf.get("numFmtId", "0")
+        fmt = int(fmt_id) if fmt_id.isdigit() else 0
+        if fmt in formats and "%" in formats[fmt]:
+            styles.percent[index] = _percent_decimals(formats[fmt])
+        elif fmt not in formats and fmt in _BUILTIN_PERCENT:
+            styles.percent[index] = _BUILTIN_PERCENT[fmt]
+        alignment = xf.find(f"{_MAIN_NS}alignment")
+        level = alignment.get("indent", "0") if alignment is not None else "0"
+        if level.isdigit() and int(level) > 0:
+            styles.indent[index] = int(level)
+    return styles
+
+
+def cell_value(value: object) -> CellValue:
+    """A cell as the importer sees it, whichever library read it: the one place where types are
+    made alike. Empty is None; a whole number stored as a float is an int (Excel stores every
+    number as a double: 10 is written "10" and read back as 10, as openpyxl does); a date is a
+    datetime at midnight, as openpyxl gives it."""
+    cls = value.__class__
+    if cls is str:
+        return value or None  # type: ignore[return-value]
+    if cls is float:
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value  # type: ignore[union-attr]
+    if cls is date:
+        return datetime.combine(value, time())  # type: ignore[arg-type]
+    return value  # type: ignore[return-value]
+
+
+def _rows(values: list[list[object]]) -> list[list[CellValue]]:
+    rows: list[list[CellValue]] = []
+    for raw in values:
+        row = [cell_value(v) for v in raw[:MAX_COLUMNS]]
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _damaged(name: str, exc: BaseException) -> ValidationError:
+    if _entity_refusal(exc):
+        return _refuse(
+            f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
+        )
+    return _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}")
+
+
+def _refuse_entities(archive: zipfile.ZipFile, name: str) -> None:
+    """No XML part of a workbook has a DTD; one that declares entities is refused before any
+    parser sees it (the fast reader does not expand entities, and must not be asked to)."""
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels")) and _search(
+            archive, info.filename, _DOCTYPE_NEEDLES
+        ):
             raise _refuse(
-                f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
-            ) from exc
-        raise _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}") from exc
+                f"文件“{name}”的XML部件“{info.filename[:60]}”中含有实体声明，"
+                f"这不是正常导出的工作簿，已拒收。{_RESAVE}"
+            )
+
+
+def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
+    """Every visible sheet as a grid of cached values (call ``check_upload`` first).
+
+    The values are read by calamine (Rust; several times faster than openpyxl's read-only
+    mode on a large sheet); what calamine does not say (formulas without a cached value,
+    percentage formats, indents) comes from the styles and, only when a sheet uses them, one
+    pass over its XML."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _refuse_entities(archive, name)
+        parts = _sheet_parts(archive)
+        styles = _styles(archive)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except ValidationError:
+        raise
+    except Exception as exc:  # a damaged part fails in many ways
+        raise _damaged(name, exc) from exc
+    style_needles = _style_needles(styles)
     sheets: list[SheetGrid] = []
     try:
-        worksheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        if len(worksheets) > MAX_SHEETS:
-            raise _refuse(f"文件“{name}”有{len(worksheets)}个工作表，超过上限{MAX_SHEETS}个。")
-        for ws in worksheets:
-            grid = SheetGrid(name=ws.title, rows=[])
-            for r, row in enumerate(ws.iter_rows(), start=1):
-                values: list[CellValue] = []
-                for c, cell in enumerate(row[:MAX_COLUMNS], start=1):
-                    value = cell.value
-                    values.append(value)
-                    if (
-                        value.__class__ is float or value.__class__ is int
-                    ) and "%" in cell.number_format:
-                        grid.percent_decimals[(r, c)] = _percent_decimals(cell.number_format)
-                while values and values[-1] is None:
-                    values.pop()
-                grid.rows.append(values)
-            while grid.rows and not grid.rows[-1]:
-                grid.rows.pop()
-            if ws.title in parts:
-                try:
-                    _scan_sheet(archive, parts[ws.title], grid)
-                except (DefusedXmlException, expat.ExpatError) as exc:
-                    raise _refuse(
-                        f"文件“{name}”工作表“{ws.title}”的XML中含有实体声明，已拒收。{_RESAVE}"
-                    ) from exc
+        visible = [
+            m.name
+            for m in book.sheets_metadata
+            if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
+        ]
+        if len(visible) > MAX_SHEETS:
+            raise _refuse(f"文件“{name}”有{len(visible)}个工作表，超过上限{MAX_SHEETS}个。")
+        for title in visible:
+            sheet = book.get_sheet_by_name(title)
+            grid = SheetGrid(name=title, rows=_rows(sheet.to_python(skip_empty_area=False)))
+            grid.merged = [
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+                for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())
+            ]
+            if title in parts:
+                found = _search(archive, parts[title], _FORMULA_NEEDLES + style_needles)
+                if found:
+                    try:
+                        _scan_sheet(
+                            archive,
+                            parts[title],
+                            grid,
+                            styles,
+                            formulas=bool(found & set(_FORMULA_NEEDLES)),
+                        )
+                    except (DefusedXmlException, expat.ExpatError) as exc:
+                        raise _refuse(
+                            f"文件“{name}”工作表“{title}”的XML中含有实体声明，已拒收。{_RESAVE}"
+                        ) from exc
             _fill_merged_text(grid)
             sheets.append(grid)
     except ValidationError:
         raise
     except Exception as exc:
-        if _entity_refusal(exc):
-            raise _refuse(
-                f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
-            ) from exc
-        raise _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}") from exc
+        raise _damaged(name, exc) from exc
     finally:
-        workbook.close()
+        book.close()
     if not any(s.rows for s in sheets):
         raise _refuse(
             f"文件“{name}”中没有任何数据（所有工作表都是空的）。请核对是否上传了正确的文件。"
