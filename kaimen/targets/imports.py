@@ -175,6 +175,15 @@ def _compare(prepared: Prepared, cat: importers.Catalogue) -> None:
     )
     references: dict[tuple[str, str], tuple[Decimal, str, bool]] = {}
     counts = {"new": 0, "unchanged": 0, "revised": 0}
+    if not figures:
+        # Nothing stored for these indicators, units and years: every figure is new.
+        counts["new"] = len(rows)
+        prepared.counts = counts
+        return
+    before = {
+        code: [m for m in i.release_months() if m < period.end_month]
+        for code, i in indicators.items()
+    }
     for row in rows:
         indicator, unit = indicators[row.indicator], units[row.unit]
         key = (indicator.pk, unit.pk)
@@ -186,11 +195,7 @@ def _compare(prepared: Prepared, cat: importers.Catalogue) -> None:
             counts["unchanged"] += 1
         else:
             counts["revised"] += 1
-        earlier = [
-            figures.get((*key, period.year, m))
-            for m in indicator.release_months()
-            if m < period.end_month
-        ]
+        earlier = [figures.get((*key, period.year, m)) for m in before[row.indicator]]
         earlier = [f for f in earlier if f is not None and f.value]
         last_year = figures.get((*key, period.year - 1, period.end_month))
         if earlier:
@@ -235,6 +240,11 @@ def _summary(prepared: Prepared) -> dict:
         "errors": len(extraction.errors),
         "warnings": len(extraction.warnings),
         "missing_cells": extraction.missing_cells,
+        "not_imported": [
+            {"sheet": sheet, "row": row, "label": label}
+            for sheet, row, label in extraction.not_imported[:MAX_LISTED_PROBLEMS]
+        ],
+        "not_imported_count": len(extraction.not_imported),
         "notes": extraction.notes + ([prepared.period_note] if prepared.period_note else []),
         "counts": prepared.counts,
         "layout": prepared.layout.to_json(),
@@ -459,6 +469,8 @@ class ImportResult:
     unchanged: int
     corrections: int
     already_imported: bool = False
+    # Sub-items the catalogue does not know (其中:…), left out and listed in the notes.
+    not_imported: int = 0
 
     @property
     def text(self) -> str:
@@ -467,10 +479,16 @@ class ImportResult:
             return _("This file was imported already (%(when)s); nothing was changed.") % {
                 "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "—"
             }
-        return _(
+        text = _(
             "%(created)s new figures, %(unchanged)s unchanged, %(corrections)s revisions sent "
             "for approval."
         ) % {"created": self.created, "unchanged": self.unchanged, "corrections": self.corrections}
+        if self.not_imported:
+            text += " " + _(
+                "%(n)s sub-items that are not in the indicator catalogue were not imported "
+                "(listed in the notes)."
+            ) % {"n": self.not_imported}
+        return text
 
 
 def imports_reap_interrupted() -> int:
@@ -700,6 +718,7 @@ def import_commit(
                     "created": created,
                     "unchanged": unchanged,
                     "corrections": corrections,
+                    "not_imported": len(prepared.extraction.not_imported),
                 },
             )
             red_lights_check_on_commit(
@@ -733,4 +752,10 @@ def import_commit(
     if stored:
         # 剩余信息保护: the upload is not kept once its figures are in.
         (_storage_dir() / Path(stored).name).unlink(missing_ok=True)
-    return ImportResult(batch, created, unchanged, corrections)
+    return ImportResult(
+        batch,
+        created,
+        unchanged,
+        corrections,
+        not_imported=len(prepared.extraction.not_imported),
+    )
