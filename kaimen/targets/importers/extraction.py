@@ -422,7 +422,8 @@ MAX_LISTED_SUB_ITEMS = 20
 
 def _skipped_note(sheet: str, skipped: list[tuple[int, str]], by_indicator: bool) -> str:
     listed = "、".join(
-        f"第{r}行“{preview_for_message(label.strip())}”" for r, label in skipped[:MAX_LISTED_SUB_ITEMS]
+        f"第{r}行“{preview_for_message(label.strip())}”"
+        for r, label in skipped[:MAX_LISTED_SUB_ITEMS]
     )
     more = f"等{len(skipped)}行" if len(skipped) > MAX_LISTED_SUB_ITEMS else ""
     what = "指标目录中没有这些分项指标" if by_indicator else "系统中没有这些单位"
