@@ -51,6 +51,9 @@ ZIP_LIMITS = packages.ZipLimits(
 )
 MAX_SHEETS = 60
 MAX_COLUMNS = 200
+# The used area of one sheet (rows × columns, empty cells included), read into memory at once:
+# a 100,000-row table of 200 columns at most.
+MAX_CELLS = 20_000_000
 
 _OLE_MAGIC = packages.OLE_MAGIC
 _ZIP_MAGIC = packages.ZIP_MAGIC
@@ -239,20 +242,51 @@ _FORMULA_NEEDLES = (b"<f>", b"<f ", b"<f/>")
 _DOCTYPE_NEEDLES = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-def _search(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> set[bytes]:
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb'\sr="([A-Z]{1,3})\d+"')
+
+
+@dataclass
+class _Extent:
+    """The last row and the widest column a sheet's XML names (what calamine will allocate)."""
+
+    rows: int = 0
+    columns: int = 0
+
+
+def _search(
+    archive: zipfile.ZipFile,
+    part: str,
+    needles: tuple[bytes, ...],
+    extent: _Extent | None = None,
+) -> set[bytes]:
     """Which of ``needles`` occur in a part, read once in chunks (a sheet of 100,000 rows
-    inflates to tens of MB; searching it costs a fraction of parsing it)."""
+    inflates to tens of MB; searching it costs a fraction of parsing it); with ``extent``, also
+    how far the sheet reaches."""
     found: set[bytes] = set()
-    longest = max((len(n) for n in needles), default=1)
+    overlap = max(64, *(len(n) for n in needles)) if needles else 64
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             window = tail + chunk
             found.update(n for n in needles if n not in found and n in window)
-            if len(found) == len(needles):
+            if extent is not None:
+                rows = _ROW_TAG.findall(window)
+                if rows:
+                    extent.rows = max(extent.rows, int(rows[-1]))
+                for letters in set(_CELL_COLUMN.findall(window)):
+                    extent.columns = max(extent.columns, _column_number(letters.decode()))
+            elif len(found) == len(needles):
                 break
-            tail = window[-longest:]
+            tail = window[-overlap:]
     return found
+
+
+def _column_number(letters: str) -> int:
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return column
 
 
 def _refuse_doctype(*_args) -> None:
@@ -372,28 +406,39 @@ def _styles(archive: zipfile.ZipFile) -> _Styles:
     return styles
 
 
+_WHOLE = float(2**53)
+
+
+def normalise_row(raw: list[object]) -> list[CellValue]:
+    """Cells as the importer sees them, whichever library read them: the one place where types
+    are made alike. Empty is None; a whole number stored as a float is an int (Excel stores
+    every number as a double: 10 is written "10" and read back as 10, as openpyxl does); a date
+    is a datetime at midnight, as openpyxl gives it. Trailing empty cells are dropped.
+
+    One expression per cell rather than a call: a 100,000-row sheet has 400,000 cells."""
+    row = [
+        None
+        if v == ""
+        else (
+            int(v)  # type: ignore[arg-type]
+            if v.__class__ is float and v.is_integer() and -_WHOLE < v < _WHOLE  # type: ignore[union-attr,operator]
+            else (datetime.combine(v, time()) if v.__class__ is date else v)  # type: ignore[arg-type]
+        )
+        for v in raw[:MAX_COLUMNS]
+    ]
+    while row and row[-1] is None:
+        row.pop()
+    return row  # type: ignore[return-value]
+
+
 def cell_value(value: object) -> CellValue:
-    """A cell as the importer sees it, whichever library read it: the one place where types are
-    made alike. Empty is None; a whole number stored as a float is an int (Excel stores every
-    number as a double: 10 is written "10" and read back as 10, as openpyxl does); a date is a
-    datetime at midnight, as openpyxl gives it."""
-    cls = value.__class__
-    if cls is str:
-        return value or None  # type: ignore[return-value]
-    if cls is float:
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value  # type: ignore[union-attr]
-    if cls is date:
-        return datetime.combine(value, time())  # type: ignore[arg-type]
-    return value  # type: ignore[return-value]
+    """One cell made alike (see ``normalise_row``)."""
+    row = normalise_row([value])
+    return row[0] if row else None
 
 
 def _rows(values: list[list[object]]) -> list[list[CellValue]]:
-    rows: list[list[CellValue]] = []
-    for raw in values:
-        row = [cell_value(v) for v in raw[:MAX_COLUMNS]]
-        while row and row[-1] is None:
-            row.pop()
-        rows.append(row)
+    rows = [normalise_row(raw) for raw in values]
     while rows and not rows[-1]:
         rows.pop()
     return rows
@@ -407,17 +452,37 @@ def _damaged(name: str, exc: BaseException) -> ValidationError:
     return _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}")
 
 
-def _refuse_entities(archive: zipfile.ZipFile, name: str) -> None:
-    """No XML part of a workbook has a DTD; one that declares entities is refused before any
-    parser sees it (the fast reader does not expand entities, and must not be asked to)."""
+def _inspect_parts(
+    archive: zipfile.ZipFile, name: str, sheets: set[str], sheet_needles: tuple[bytes, ...]
+) -> dict[str, set[bytes]]:
+    """One pass over every XML part: a part that declares a DTD or entities is refused before
+    any parser sees it (no part of a workbook has one, and the fast reader must not be asked to
+    expand them); in sheet parts, which of ``sheet_needles`` (formulas, styles that matter)
+    occur."""
+    found: dict[str, set[bytes]] = {}
     for info in archive.infolist():
-        if info.filename.endswith((".xml", ".rels")) and _search(
-            archive, info.filename, _DOCTYPE_NEEDLES
-        ):
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        is_sheet = info.filename in sheets
+        extent = _Extent() if is_sheet else None
+        hits = _search(
+            archive, info.filename, _DOCTYPE_NEEDLES + (sheet_needles if is_sheet else ()), extent
+        )
+        if any(n in hits for n in _DOCTYPE_NEEDLES):
             raise _refuse(
                 f"文件“{name}”的XML部件“{info.filename[:60]}”中含有实体声明，"
                 f"这不是正常导出的工作簿，已拒收。{_RESAVE}"
             )
+        if extent is not None and extent.rows * extent.columns > MAX_CELLS:
+            # Two cells in far corners (A1 and XFD1048576) span billions of empty ones, which
+            # the reader would hold in memory at once.
+            raise _refuse(
+                f"文件“{name}”中有工作表的数据区域过大（到第{extent.rows}行、第{extent.columns}列），"
+                "远超统计报表的规模："
+                "请删去表格以外的行和列（或把数据复制到新工作簿）后重新上传。"
+            )
+        found[info.filename] = hits
+    return found
 
 
 def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
@@ -431,15 +496,15 @@ def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        _refuse_entities(archive, name)
         parts = _sheet_parts(archive)
         styles = _styles(archive)
+        needles = _FORMULA_NEEDLES + _style_needles(styles)
+        found = _inspect_parts(archive, name, set(parts.values()), needles)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except ValidationError:
         raise
     except Exception as exc:  # a damaged part fails in many ways
         raise _damaged(name, exc) from exc
-    style_needles = _style_needles(styles)
     sheets: list[SheetGrid] = []
     try:
         visible = [
@@ -456,21 +521,20 @@ def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                 for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())
             ]
-            if title in parts:
-                found = _search(archive, parts[title], _FORMULA_NEEDLES + style_needles)
-                if found:
-                    try:
-                        _scan_sheet(
-                            archive,
-                            parts[title],
-                            grid,
-                            styles,
-                            formulas=bool(found & set(_FORMULA_NEEDLES)),
-                        )
-                    except (DefusedXmlException, expat.ExpatError) as exc:
-                        raise _refuse(
-                            f"文件“{name}”工作表“{title}”的XML中含有实体声明，已拒收。{_RESAVE}"
-                        ) from exc
+            hits = found.get(parts.get(title, ""))
+            if hits:
+                try:
+                    _scan_sheet(
+                        archive,
+                        parts[title],
+                        grid,
+                        styles,
+                        formulas=any(n in hits for n in _FORMULA_NEEDLES),
+                    )
+                except (DefusedXmlException, expat.ExpatError) as exc:
+                    raise _refuse(
+                        f"文件“{name}”工作表“{title}”的XML中含有实体声明，已拒收。{_RESAVE}"
+                    ) from exc
             _fill_merged_text(grid)
             sheets.append(grid)
     except ValidationError:

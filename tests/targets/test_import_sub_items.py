@@ -189,3 +189,16 @@ def test_hidden_sheets_are_not_read():
     buffer = io.BytesIO()
     wb.save(buffer)
     assert [s.name for s in workbook.read_workbook(buffer.getvalue()).sheets] == ["主要指标"]
+
+
+def test_a_sheet_spanning_far_corners_is_refused_not_read_into_memory():
+    from kaimen.lib.errors import ValidationError
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "2025年1-2月主要指标"
+    ws["XFD1048576"] = 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with pytest.raises(ValidationError, match="数据区域过大"):
+        workbook.read_workbook(buffer.getvalue())

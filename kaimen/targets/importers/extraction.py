@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.periods import Period
@@ -66,8 +67,9 @@ class Problem:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class ParsedRow:
+class ParsedRow(NamedTuple):
+    """One figure found in the workbook (a named tuple: a 100,000-row import makes 100,000)."""
+
     sheet: str
     row: int
     indicator: str
@@ -139,19 +141,20 @@ _FAST_MIN, _FAST_MAX = 1e-4, 1e15
 
 
 def _parse_cell(
-    sheet: SheetGrid, row: int, column: ColumnMap, *, growth: bool
+    sheet: SheetGrid, values: list, row: int, column: int, *, growth: bool
 ) -> tuple[Decimal | None, str | None]:
-    """(the number, None) or (None, the reason it is not one). "—" and blanks are (None, None)."""
-    where = (row, column.column)
+    """(the number, None) or (None, the reason it is not one). "—" and blanks are (None, None).
+    ``values`` is the row's cells (``sheet.rows[row - 1]``), ``column`` 1-based."""
+    where = (row, column)
     if sheet.formula_without_value and where in sheet.formula_without_value:
         return None, (
             "是公式，但文件中没有保存公式的计算结果（常见于程序生成的文件）：请用Excel或WPS打开后保存一次，"
             "或把该列“选择性粘贴为数值”，再重新上传。"
         )
-    raw = sheet.value(row, column.column)
-    cls = raw.__class__
+    raw = values[column - 1] if column <= len(values) else None
     if raw is None:
         return None, None
+    cls = raw.__class__
     if cls is int and -_FAST_MAX < raw < _FAST_MAX:  # type: ignore[operator]
         number: Decimal | None = Decimal(raw)  # type: ignore[arg-type]
     elif cls is float and (raw == 0 or _FAST_MIN <= abs(raw) < _FAST_MAX):  # type: ignore[arg-type]
@@ -339,14 +342,17 @@ def _extract_sheet(
         else:
             problem(r, letter, reason)
 
+    footnotes: dict[str, bool] = {}
+    plans: dict[int, _Plan] = {}
     for r in range(layout.first_data_row, sheet.max_row + 1):
         values = rows[r - 1]
         first = _first_text(values)
         if not first:
             continue
-        if _FOOTNOTE.match(normalize_fullwidth(first)) or (
-            len(first) > 20 and len(_distinct(values)) == 1 and not _is_number(first)
-        ):
+        footnote = footnotes.get(first)
+        if footnote is None:
+            footnote = footnotes[first] = bool(_FOOTNOTE.match(normalize_fullwidth(first)))
+        if footnote or (len(first) > 20 and len(_distinct(values)) == 1 and not _is_number(first)):
             result.notes.append(f"工作表“{sheet.name}”第{r}行起为注释，未导入。")
             break
         raw_label = values[label_column - 1] if len(values) >= label_column else None
@@ -392,8 +398,8 @@ def _extract_sheet(
                     continue
                 unit = found
             _extract_figure(
-                sheet, measure_column, layout, catalogue, period, r, code, unit,
-                groups.get("", {}), result, seen,
+                sheet, values, measure_column, layout, catalogue, period, r, code, unit,
+                _plan(plans, sheet, groups.get("", _NO_COLUMNS)), result, seen,
             )  # fmt: skip
         else:
             unit = catalogue.find_unit(label)
@@ -409,8 +415,8 @@ def _extract_sheet(
                 continue
             for code, columns in unit_targets:
                 _extract_figure(
-                    sheet, measure_column, layout, catalogue, period, r, code, unit, columns,
-                    result, seen,
+                    sheet, values, measure_column, layout, catalogue, period, r, code, unit,
+                    _plan(plans, sheet, columns), result, seen,
                 )  # fmt: skip
     if skipped:
         result.not_imported.extend((sheet.name, r, label) for r, label in skipped)
@@ -438,8 +444,35 @@ def _skipped_note(sheet: str, skipped: list[tuple[int, str]], by_indicator: bool
     )
 
 
+_NO_COLUMNS: dict[str, ColumnMap] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The value and growth columns of one figure, with what each row repeats worked out once."""
+
+    value: ColumnMap | None
+    growth: ColumnMap | None
+    value_ref: str  # "主要指标!C" — the row number is added
+    growth_ref: str
+
+
+def _plan(plans: dict[int, _Plan], sheet: SheetGrid, columns: Mapping[str, ColumnMap]) -> _Plan:
+    plan = plans.get(id(columns))
+    if plan is None:
+        value, growth = columns.get(ROLE_VALUE), columns.get(ROLE_GROWTH)
+        plan = plans[id(columns)] = _Plan(
+            value,
+            growth,
+            f"{sheet.name}!{value.letter}" if value else "",
+            f"{sheet.name}!{growth.letter}" if growth else "",
+        )
+    return plan
+
+
 def _extract_figure(
     sheet: SheetGrid,
+    values: list,
     measure_column: int,
     layout: SheetLayout,
     catalogue: Catalogue,
@@ -447,12 +480,12 @@ def _extract_figure(
     r: int,
     code: str,
     unit: str,
-    columns: Mapping[str, ColumnMap],
+    plan: _Plan,
     result: Extraction,
     seen: dict[tuple[str, str], tuple[str, int]],
 ) -> None:
     info = catalogue.indicators[code]
-    value_col, growth_col = columns.get(ROLE_VALUE), columns.get(ROLE_GROWTH)
+    value_col, growth_col = plan.value, plan.growth
     value = growth = None
     value_ref = growth_ref = converted = ""
     failed = False
@@ -461,23 +494,26 @@ def _extract_figure(
         result.problems.append(Problem(sheet.name, r, column.letter, reason, severity))
 
     if value_col is not None:
-        number, reason = _parse_cell(sheet, r, value_col, growth=False)
+        number, reason = _parse_cell(sheet, values, r, value_col.column, growth=False)
         if reason:
             problem(value_col, f"{info.name}：{reason}")
             failed = True
         elif number is not None:
             written = (
-                _row_measure(sheet, measure_column, r)
+                (measure_column and _row_measure(sheet, measure_column, r))
                 or value_col.measure_unit
                 or layout.measure_unit
             )
-            converted_value = _convert(number, written, info.measure_unit)
+            if written and written != info.measure_unit:
+                converted_value = _convert(number, written, info.measure_unit)
+            else:
+                converted_value = number, ""
             if isinstance(converted_value, str):
                 problem(value_col, f"{info.name}：{converted_value}")
                 failed = True
             else:
                 value, converted = converted_value
-                value_ref = f"{sheet.name}!{value_col.letter}{r}"
+                value_ref = f"{plan.value_ref}{r}"
                 if value < 0 and info.kind != "growth":
                     problem(
                         value_col,
@@ -492,12 +528,12 @@ def _extract_figure(
         else:
             result.missing_cells += 1
     if growth_col is not None:
-        number, reason = _parse_cell(sheet, r, growth_col, growth=True)
+        number, reason = _parse_cell(sheet, values, r, growth_col.column, growth=True)
         if reason:
             problem(growth_col, f"{info.name}增速：{reason}")
             failed = True
         elif number is not None:
-            growth_ref = f"{sheet.name}!{growth_col.letter}{r}"
+            growth_ref = f"{plan.growth_ref}{r}"
             if not MIN_GROWTH < number <= MAX_GROWTH:
                 problem(
                     growth_col,
