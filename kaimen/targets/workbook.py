@@ -242,8 +242,9 @@ _FORMULA_NEEDLES = (b"<f>", b"<f ", b"<f/>")
 _DOCTYPE_NEEDLES = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-_ROW_TAG = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
-_CELL_COLUMN = re.compile(rb'\sr="([A-Z]{1,3})\d+"')
+_ROW_NUMBER = re.compile(rb'row\s[^>]*?\br="(\d+)"')
+# Cells beyond column Z; a sheet with none is at most 26 columns wide.
+_WIDE_COLUMN = re.compile(rb'\sr="([A-Z]{2,3})\d')
 
 
 @dataclass
@@ -271,10 +272,14 @@ def _search(
             window = tail + chunk
             found.update(n for n in needles if n not in found and n in window)
             if extent is not None:
-                rows = _ROW_TAG.findall(window)
-                if rows:
-                    extent.rows = max(extent.rows, int(rows[-1]))
-                for letters in set(_CELL_COLUMN.findall(window)):
+                # Rows come in order: the last row tag of the part is the sheet's last row.
+                last = window.rfind(b"row ")
+                m = _ROW_NUMBER.match(window, last) if last >= 0 else None
+                numbers = [m[1]] if m else _ROW_NUMBER.findall(window)  # "row " in a text
+                if numbers:
+                    extent.rows = max(extent.rows, *(int(n) for n in numbers))
+                extent.columns = max(extent.columns, 26)
+                for letters in set(_WIDE_COLUMN.findall(window)):
                     extent.columns = max(extent.columns, _column_number(letters.decode()))
             elif len(found) == len(needles):
                 break

@@ -344,6 +344,10 @@ def _extract_sheet(
 
     footnotes: dict[str, bool] = {}
     plans: dict[int, _Plan] = {}
+    # A long table repeats a few thousand names 100,000 times: each is looked up once.
+    indicator_of: dict[str, str | None] = {}
+    unit_of: dict[str, str | None] = {}
+    unit_column = layout.unit_column
     for r in range(layout.first_data_row, sheet.max_row + 1):
         values = rows[r - 1]
         first = _first_text(values)
@@ -361,11 +365,16 @@ def _extract_sheet(
             if has_figures(r):
                 problem(r, label_letter, "这一行有数据但没有名称，请补上指标或单位名称。")
             continue
-        if _is_total(label, totals):
+        total = totals.get(label)
+        if total is None:
+            total = _is_total(label, totals)
+        if total:
             result.notes.append(f"工作表“{sheet.name}”第{r}行“{label}”是合计行，未导入。")
             continue
         if by_indicator:
-            code = catalogue.find_indicator(label)
+            code = indicator_of.get(label, "")
+            if code == "":
+                code = indicator_of[label] = catalogue.find_indicator(label)
             if code is None:
                 unknown(
                     r,
@@ -377,9 +386,13 @@ def _extract_sheet(
                 )
                 continue
             unit = fixed_unit
-            if layout.unit_column:
-                unit_text = _text(sheet.value(r, layout.unit_column))
-                found = catalogue.find_unit(unit_text) if unit_text else None
+            if unit_column:
+                unit_text = _text(values[unit_column - 1] if len(values) >= unit_column else None)
+                found = unit_of.get(unit_text, "")
+                if found == "":
+                    found = unit_of[unit_text] = (
+                        catalogue.find_unit(unit_text) if unit_text else None
+                    )
                 if found is None:
                     assert unit_outline is not None
                     if unit_text:
