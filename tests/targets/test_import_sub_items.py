@@ -202,3 +202,18 @@ def test_a_sheet_spanning_far_corners_is_refused_not_read_into_memory():
     wb.save(buffer)
     with pytest.raises(ValidationError, match="数据区域过大"):
         workbook.read_workbook(buffer.getvalue())
+
+
+def test_the_import_command_names_the_sub_items_it_left_out(cat, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "2025年1-2月统计月报.xlsx"
+    path.write_bytes(bulletin_workbook())
+    out = StringIO()
+    call_command("targets", "import", str(path), stdout=out)
+    text = out.getvalue()
+    assert "其中：工业投资" in text
+    assert "新增6个数" in text
+    assert "9个不在指标目录中的分项未导入" in text
