@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from kaimen.lib.errors import ValidationError
@@ -537,7 +537,8 @@ def _extract_figure(
                     problem(value_col, f"{info.name}：数值{value}过大，请核对数值和单位。")
                     failed = True
                 else:
-                    value = _quantize(value, VALUE_PLACES)
+                    # Cannot fail: below MAX_ABS_VALUE, the places fit the context's precision.
+                    value = value.quantize(VALUE_PLACES, ROUND_HALF_UP)
         else:
             result.missing_cells += 1
     if growth_col is not None:
@@ -554,7 +555,7 @@ def _extract_figure(
                 )
                 failed = True
             else:
-                growth = _quantize(number, RATE_PLACES)
+                growth = number.quantize(RATE_PLACES, ROUND_HALF_UP)
         else:
             result.missing_cells += 1
     if failed or (value is None and growth is None):
@@ -583,13 +584,6 @@ def _extract_figure(
     result.rows.append(
         ParsedRow(sheet.name, r, code, unit, value, growth, value_ref, growth_ref, converted)
     )
-
-
-def _quantize(value: Decimal, places: Decimal) -> Decimal:
-    try:
-        return value.quantize(places, ROUND_HALF_UP)
-    except InvalidOperation:  # pragma: no cover - guarded by MAX_ABS_VALUE
-        return value
 
 
 def flag_jumps(
