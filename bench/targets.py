@@ -213,15 +213,48 @@ def workbook(rows: int, indicators: int) -> bytes:
 
 
 def openpyxl_alone(data: bytes) -> float:
+    return openpyxl_alone_times(data)[0]
+
+
+def openpyxl_alone_times(data: bytes) -> tuple[float, float]:
+    """A bare openpyxl read-only pass over the workbook: (wall, CPU) seconds."""
     from openpyxl import load_workbook
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     for ws in wb.worksheets:
         for _row in ws.iter_rows(values_only=True):
             pass
     wb.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def import_times(data: bytes, rows: int) -> dict[str, float]:
+    """Upload and preview, then the import (read, check, write every figure in one
+    transaction) against openpyxl alone, in wall and CPU seconds: on a machine shared with
+    other work the wall times wait for the CPU, the CPU times do not."""
+    from kaimen.targets import imports
+
+    alone, alone_cpu = min(openpyxl_alone_times(data) for _ in range(2))
+    t0 = time.perf_counter()
+    batch, _created = imports.import_upload(
+        actor=None, data=data, file_name="bench.xlsx", system=True
+    )
+    preview = time.perf_counter() - t0
+    assert not [p for p in batch.problems if p["severity"] == "error"], batch.problems[:3]
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = imports.import_commit(actor=None, batch=batch, system=True)
+    commit, commit_cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert result.created == rows, result
+    return {
+        "alone": alone,
+        "alone_cpu": alone_cpu,
+        "preview": preview,
+        "commit": commit,
+        "commit_cpu": commit_cpu,
+        "ratio": commit / alone,
+        "ratio_cpu": commit_cpu / alone_cpu,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -240,7 +273,6 @@ def main(argv: list[str] | None = None) -> dict:
 
     from kaimen.lib import clock
     from kaimen.org.models import Membership, Role, Unit, User
-    from kaimen.targets import imports
     from kaimen.targets.models import Actual
 
     started = time.perf_counter()
@@ -270,24 +302,15 @@ def main(argv: list[str] | None = None) -> dict:
     results["unit recomputed"] = unit_recomputed(args)
 
     data = workbook(args.import_rows, args.indicators)
-    alone = min(openpyxl_alone(data) for _ in range(2))
-    t0 = time.perf_counter()
-    batch, _created = imports.import_upload(
-        actor=None, data=data, file_name="bench.xlsx", system=True
-    )
-    preview = time.perf_counter() - t0
-    assert not [p for p in batch.problems if p["severity"] == "error"], batch.problems[:3]
-    t0 = time.perf_counter()
-    result = imports.import_commit(actor=None, batch=batch, system=True)
-    commit = time.perf_counter() - t0
-    assert result.created == args.import_rows, result
-    ratio = commit / alone
+    t = import_times(data, args.import_rows)
     print(
-        f"workbook of {args.import_rows:,} rows ({len(data) / 1e6:.1f} MB): openpyxl alone {alone:.1f} s; "
-        f"upload + preview {preview:.1f} s; import (read, check, write) {commit:.1f} s = "
-        f"{ratio:.2f} × openpyxl"
+        f"workbook of {args.import_rows:,} rows ({len(data) / 1e6:.1f} MB): "
+        f"openpyxl alone {t['alone']:.1f} s (CPU {t['alone_cpu']:.1f} s); "
+        f"upload + preview {t['preview']:.1f} s; "
+        f"import (read, check, write) {t['commit']:.1f} s (CPU {t['commit_cpu']:.1f} s) = "
+        f"{t['ratio']:.2f} × openpyxl (CPU {t['ratio_cpu']:.2f} ×; goal ≤ 0.5)"
     )
-    results["import"] = (alone, preview, commit, ratio)
+    results["import"] = (t["alone"], t["preview"], t["commit"], t["ratio"])
     return results
 
 

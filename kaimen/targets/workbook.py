@@ -1,18 +1,20 @@
 """Reading a statistics bureau's workbook safely: checks before any parser opens it, then a grid.
 
-An uploaded "xlsx" is a ZIP of XML parts. Before openpyxl sees it (ASVS 5.0 V5, SECURITY.md
+An uploaded "xlsx" is a ZIP of XML parts. Before any parser sees it (ASVS 5.0 V5, SECURITY.md
 "Files from users"): the size is capped; legacy or encrypted OLE files (``D0 CF 11 E0``) are
 refused with a message to re-save; the ZIP must hold ``[Content_Types].xml`` and
 ``xl/workbook.xml`` (a Word file renamed to .xlsx is named as such); macro parts
 (``vbaProject.bin``, xlsm) are refused; and the declared uncompressed sizes, compression ratios
-and entry count are checked, so a zip bomb is refused without being inflated.
+and entry count are checked, so a zip bomb is refused without being inflated. An XML part that
+declares a DTD or entities is refused before it is parsed.
 
-Values are read with ``data_only=True`` (the cached results of formulas, never the formulas).
-openpyxl returns None both for an empty cell and for a formula whose result was never cached
-(a file written by a program rather than saved by Excel), so the sheet XML is scanned once to
-tell the two apart (by expat with every DTD refused; sheets without formulas or merged cells are
-only searched, not parsed): such a formula cell is an error for that cell, not a blank. The same
-pass collects the merged ranges, which openpyxl's fast read-only mode does not expose.
+Values are read by calamine (``python-calamine``, Rust), the cached results of formulas and
+never the formulas, and made alike in one place (``cell_value``: calamine gives every number
+as a float and dates as ``date``). A formula whose result was never cached (a file written by a
+program rather than saved by Excel) reads as empty, so the sheet XML is scanned to tell the two
+apart (by expat with every DTD refused), together with the cells whose style changes their
+meaning (a percentage format, an indented label); sheets that have neither are only searched,
+not parsed. Merged ranges come from calamine. openpyxl stays the library for writing.
 
 Pure Python (no Django); messages in Chinese say what, where and how to fix it.
 """
@@ -49,6 +51,9 @@ ZIP_LIMITS = packages.ZipLimits(
 )
 MAX_SHEETS = 60
 MAX_COLUMNS = 200
+# The used area of one sheet (rows × columns, empty cells included), read into memory at once:
+# a 100,000-row table of 200 columns at most.
+MAX_CELLS = 20_000_000
 
 _OLE_MAGIC = packages.OLE_MAGIC
 _ZIP_MAGIC = packages.ZIP_MAGIC
@@ -165,6 +170,7 @@ class SheetGrid:
     percent_decimals: dict[tuple[int, int], int] = field(default_factory=dict)
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    indents: dict[tuple[int, int], int] = field(default_factory=dict)  # Excel's alignment indent
 
     @property
     def max_row(self) -> int:
@@ -232,52 +238,97 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 _SCAN_CHUNK = 1 << 20
-_NEEDLES = (b"<f>", b"<f ", b"<f/>", b"<mergeCell ")
+_FORMULA_NEEDLES = (b"<f>", b"<f ", b"<f/>")
+_DOCTYPE_NEEDLES = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-def _needs_scan(archive: zipfile.ZipFile, part: str) -> bool:
-    """Whether the sheet has any formula or merged cell (most data sheets have neither)."""
+_ROW_NUMBER = re.compile(rb'row\s[^>]*?\br="(\d+)"')
+# Cells beyond column Z; a sheet with none is at most 26 columns wide.
+_WIDE_COLUMN = re.compile(rb'\sr="([A-Z]{2,3})\d')
+
+
+@dataclass
+class _Extent:
+    """The last row and the widest column a sheet's XML names (what calamine will allocate)."""
+
+    rows: int = 0
+    columns: int = 0
+
+
+def _search(
+    archive: zipfile.ZipFile,
+    part: str,
+    needles: tuple[bytes, ...],
+    extent: _Extent | None = None,
+) -> set[bytes]:
+    """Which of ``needles`` occur in a part, read once in chunks (a sheet of 100,000 rows
+    inflates to tens of MB; searching it costs a fraction of parsing it); with ``extent``, also
+    how far the sheet reaches."""
+    found: set[bytes] = set()
+    overlap = max(64, *(len(n) for n in needles)) if needles else 64
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             window = tail + chunk
-            if any(needle in window for needle in _NEEDLES):
-                return True
-            tail = window[-16:]
-    return False
+            found.update(n for n in needles if n not in found and n in window)
+            if extent is not None:
+                # Rows come in order: the last row tag of the part is the sheet's last row.
+                last = window.rfind(b"row ")
+                m = _ROW_NUMBER.match(window, last) if last >= 0 else None
+                numbers = [m[1]] if m else _ROW_NUMBER.findall(window)  # "row " in a text
+                if numbers:
+                    extent.rows = max(extent.rows, *(int(n) for n in numbers))
+                extent.columns = max(extent.columns, 26)
+                for letters in set(_WIDE_COLUMN.findall(window)):
+                    extent.columns = max(extent.columns, _column_number(letters.decode()))
+            elif len(found) == len(needles):
+                break
+            tail = window[-overlap:]
+    return found
+
+
+def _column_number(letters: str) -> int:
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return column
 
 
 def _refuse_doctype(*_args) -> None:
     raise DefusedXmlException("DTD in a worksheet part")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
-    """Formula cells with no cached value, and merged ranges, from the sheet's XML.
+def _style_needles(styles: _Styles) -> tuple[bytes, ...]:
+    return tuple(f' s="{i}"'.encode() for i in sorted({*styles.percent, *styles.indent}))
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, part: str, grid: SheetGrid, styles: _Styles, *, formulas: bool
+) -> None:
+    """Formula cells with no cached value, and the cells whose style matters (percentages,
+    indented labels), from the sheet's XML; run only when the sheet has any of them.
 
     A bare expat parser with handlers (no element tree): a 100,000-row sheet has a million
     elements. A worksheet part never has a DTD, so any DOCTYPE is refused outright, which
     shuts out entity expansion and external entities (what defusedxml guards against)."""
-    try:
-        if not _needs_scan(archive, part):
-            return
-        stream = archive.open(part)
-    except KeyError:
-        return
-    state = {"ref": "", "formula": False, "cached": False, "in_v": False}
+    state = {"ref": "", "formula": False, "cached": False, "in_v": False, "style": -1, "t": ""}
+    percent, indent = styles.percent, styles.indent
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition("}")[2]
         if local == "c":
-            state.update(ref=attrs.get("r", ""), formula=False, cached=False)
+            style = attrs.get("s")
+            state.update(
+                ref=attrs.get("r", ""),
+                formula=False,
+                cached=False,
+                style=int(style) if style and style.isdigit() else -1,
+                t=attrs.get("t", "n"),
+            )
         elif local == "f":
             state["formula"] = True
         elif local == "v":
             state["in_v"] = True
-        elif local == "mergeCell":
-            first, _, last = attrs.get("ref", "").partition(":")
-            begin, end = _coordinate(first), _coordinate(last or first)
-            if begin and end:
-                grid.merged.append((begin[0], begin[1], end[0], end[1]))
 
     def text(data: str) -> None:
         if state["in_v"] and data.strip():
@@ -287,10 +338,20 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
         local = name.rpartition("}")[2]
         if local == "v":
             state["in_v"] = False
-        elif local == "c" and state["formula"] and not state["cached"]:
-            where = _coordinate(state["ref"])
-            if where is not None:
-                grid.formula_without_value.add(where)
+        elif local == "c":
+            style = state["style"]
+            if formulas and state["formula"] and not state["cached"]:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.formula_without_value.add(where)
+            elif style in percent and state["t"] == "n" and state["cached"]:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.percent_decimals[where] = percent[style]
+            if style in indent:
+                where = _coordinate(state["ref"])
+                if where is not None:
+                    grid.indents[where] = indent[style]
 
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -299,13 +360,15 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, grid: SheetGrid) -> None:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
-    with stream:
+    with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
 
 
 _PERCENT_FORMAT = re.compile(r"0(?:\.(0+))?\s*%")
+# Excel's built-in number formats that are percentages: 9 "0%", 10 "0.00%".
+_BUILTIN_PERCENT = {9: 0, 10: 2}
 
 
 def _percent_decimals(number_format: str) -> int:
@@ -313,60 +376,178 @@ def _percent_decimals(number_format: str) -> int:
     return len(m[1] or "") if m else 2
 
 
-def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
-    """Every visible sheet as a grid of cached values (call ``check_upload`` first)."""
-    from openpyxl import load_workbook
+@dataclass(frozen=True)
+class _Styles:
+    """Cell styles (``s`` indices) that change what a value means: percentage formats (with
+    their decimals) and indented alignment (the indent level)."""
 
-    archive = zipfile.ZipFile(io.BytesIO(data))
+    percent: dict[int, int] = field(default_factory=dict)
+    indent: dict[int, int] = field(default_factory=dict)
+
+
+def _styles(archive: zipfile.ZipFile) -> _Styles:
     try:
-        parts = _sheet_parts(archive)
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged part
-        if _entity_refusal(exc):
+        root = parse_xml(archive.open("xl/styles.xml")).getroot()
+    except KeyError:
+        return _Styles()
+    formats = {
+        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+        for f in root.iter(f"{_MAIN_NS}numFmt")
+        if f.get("numFmtId", "").isdigit()
+    }
+    styles = _Styles()
+    cell_xfs = root.find(f"{_MAIN_NS}cellXfs")
+    for index, xf in enumerate(cell_xfs if cell_xfs is not None else ()):
+        fmt_id = xf.get("numFmtId", "0")
+        fmt = int(fmt_id) if fmt_id.isdigit() else 0
+        if fmt in formats and "%" in formats[fmt]:
+            styles.percent[index] = _percent_decimals(formats[fmt])
+        elif fmt not in formats and fmt in _BUILTIN_PERCENT:
+            styles.percent[index] = _BUILTIN_PERCENT[fmt]
+        alignment = xf.find(f"{_MAIN_NS}alignment")
+        level = alignment.get("indent", "0") if alignment is not None else "0"
+        if level.isdigit() and int(level) > 0:
+            styles.indent[index] = int(level)
+    return styles
+
+
+_WHOLE = float(2**53)
+
+
+def normalise_row(raw: list[object]) -> list[CellValue]:
+    """Cells as the importer sees them, whichever library read them: the one place where types
+    are made alike. Empty is None; a whole number stored as a float is an int (Excel stores
+    every number as a double: 10 is written "10" and read back as 10, as openpyxl does); a date
+    is a datetime at midnight, as openpyxl gives it. Trailing empty cells are dropped.
+
+    One expression per cell rather than a call: a 100,000-row sheet has 400,000 cells."""
+    row = [
+        None
+        if v == ""
+        else (
+            int(v)  # type: ignore[arg-type]
+            if v.__class__ is float and v.is_integer() and -_WHOLE < v < _WHOLE  # type: ignore[union-attr,operator]
+            else (datetime.combine(v, time()) if v.__class__ is date else v)  # type: ignore[arg-type]
+        )
+        for v in raw[:MAX_COLUMNS]
+    ]
+    while row and row[-1] is None:
+        row.pop()
+    return row  # type: ignore[return-value]
+
+
+def cell_value(value: object) -> CellValue:
+    """One cell made alike (see ``normalise_row``)."""
+    row = normalise_row([value])
+    return row[0] if row else None
+
+
+def _rows(values: list[list[object]]) -> list[list[CellValue]]:
+    rows = [normalise_row(raw) for raw in values]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _damaged(name: str, exc: BaseException) -> ValidationError:
+    if _entity_refusal(exc):
+        return _refuse(
+            f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
+        )
+    return _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}")
+
+
+def _inspect_parts(
+    archive: zipfile.ZipFile, name: str, sheets: set[str], sheet_needles: tuple[bytes, ...]
+) -> dict[str, set[bytes]]:
+    """One pass over every XML part: a part that declares a DTD or entities is refused before
+    any parser sees it (no part of a workbook has one, and the fast reader must not be asked to
+    expand them); in sheet parts, which of ``sheet_needles`` (formulas, styles that matter)
+    occur."""
+    found: dict[str, set[bytes]] = {}
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        is_sheet = info.filename in sheets
+        extent = _Extent() if is_sheet else None
+        hits = _search(
+            archive, info.filename, _DOCTYPE_NEEDLES + (sheet_needles if is_sheet else ()), extent
+        )
+        if any(n in hits for n in _DOCTYPE_NEEDLES):
             raise _refuse(
-                f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
-            ) from exc
-        raise _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}") from exc
+                f"文件“{name}”的XML部件“{info.filename[:60]}”中含有实体声明，"
+                f"这不是正常导出的工作簿，已拒收。{_RESAVE}"
+            )
+        if extent is not None and extent.rows * extent.columns > MAX_CELLS:
+            # Two cells in far corners (A1 and XFD1048576) span billions of empty ones, which
+            # the reader would hold in memory at once.
+            raise _refuse(
+                f"文件“{name}”中有工作表的数据区域过大（到第{extent.rows}行、第{extent.columns}列），"
+                "远超统计报表的规模："
+                "请删去表格以外的行和列（或把数据复制到新工作簿）后重新上传。"
+            )
+        found[info.filename] = hits
+    return found
+
+
+def read_workbook(data: bytes, *, name: str = "文件") -> WorkbookGrid:
+    """Every visible sheet as a grid of cached values (call ``check_upload`` first).
+
+    The values are read by calamine (Rust; several times faster than openpyxl's read-only
+    mode on a large sheet); what calamine does not say (formulas without a cached value,
+    percentage formats, indents) comes from the styles and, only when a sheet uses them, one
+    pass over its XML."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(archive)
+        styles = _styles(archive)
+        needles = _FORMULA_NEEDLES + _style_needles(styles)
+        found = _inspect_parts(archive, name, set(parts.values()), needles)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except ValidationError:
+        raise
+    except Exception as exc:  # a damaged part fails in many ways
+        raise _damaged(name, exc) from exc
     sheets: list[SheetGrid] = []
     try:
-        worksheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        if len(worksheets) > MAX_SHEETS:
-            raise _refuse(f"文件“{name}”有{len(worksheets)}个工作表，超过上限{MAX_SHEETS}个。")
-        for ws in worksheets:
-            grid = SheetGrid(name=ws.title, rows=[])
-            for r, row in enumerate(ws.iter_rows(), start=1):
-                values: list[CellValue] = []
-                for c, cell in enumerate(row[:MAX_COLUMNS], start=1):
-                    value = cell.value
-                    values.append(value)
-                    if (
-                        value.__class__ is float or value.__class__ is int
-                    ) and "%" in cell.number_format:
-                        grid.percent_decimals[(r, c)] = _percent_decimals(cell.number_format)
-                while values and values[-1] is None:
-                    values.pop()
-                grid.rows.append(values)
-            while grid.rows and not grid.rows[-1]:
-                grid.rows.pop()
-            if ws.title in parts:
+        visible = [
+            m.name
+            for m in book.sheets_metadata
+            if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
+        ]
+        if len(visible) > MAX_SHEETS:
+            raise _refuse(f"文件“{name}”有{len(visible)}个工作表，超过上限{MAX_SHEETS}个。")
+        for title in visible:
+            sheet = book.get_sheet_by_name(title)
+            grid = SheetGrid(name=title, rows=_rows(sheet.to_python(skip_empty_area=False)))
+            grid.merged = [
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+                for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())
+            ]
+            hits = found.get(parts.get(title, ""))
+            if hits:
                 try:
-                    _scan_sheet(archive, parts[ws.title], grid)
+                    _scan_sheet(
+                        archive,
+                        parts[title],
+                        grid,
+                        styles,
+                        formulas=any(n in hits for n in _FORMULA_NEEDLES),
+                    )
                 except (DefusedXmlException, expat.ExpatError) as exc:
                     raise _refuse(
-                        f"文件“{name}”工作表“{ws.title}”的XML中含有实体声明，已拒收。{_RESAVE}"
+                        f"文件“{name}”工作表“{title}”的XML中含有实体声明，已拒收。{_RESAVE}"
                     ) from exc
             _fill_merged_text(grid)
             sheets.append(grid)
     except ValidationError:
         raise
     except Exception as exc:
-        if _entity_refusal(exc):
-            raise _refuse(
-                f"文件“{name}”的XML中含有实体声明，这不是正常导出的工作簿，已拒收。{_RESAVE}"
-            ) from exc
-        raise _refuse(f"文件“{name}”内容损坏，无法读取（{type(exc).__name__}）。{_RESAVE}") from exc
+        raise _damaged(name, exc) from exc
     finally:
-        workbook.close()
+        book.close()
     if not any(s.rows for s in sheets):
         raise _refuse(
             f"文件“{name}”中没有任何数据（所有工作表都是空的）。请核对是否上传了正确的文件。"

@@ -55,6 +55,9 @@ from kaimen.targets.importers.layouts import (
     Layout,
     SheetLayout,
     label_key,
+    leading_width,
+    numbering_level,
+    sub_item_mark,
 )
 
 __all__ = [
@@ -89,4 +92,7 @@ __all__ = [
     "fingerprint",
     "flag_jumps",
     "label_key",
+    "leading_width",
+    "numbering_level",
+    "sub_item_mark",
 ]

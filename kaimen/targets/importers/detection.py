@@ -149,7 +149,8 @@ _GROWTH_HEADER = re.compile(r"增长|增速|同比|比上年|比去年|±|增减
 _IGNORE_HEADER = re.compile(
     r"去年同期|上年同期|上年|去年|备注|说明|排[名位]|位次|序号|占比|比重|当月|本月(?!止)"
 )
-_MEASURE_HEADER = re.compile(r"^(?:计量)?单位$")
+_LAST_YEARS = re.compile(r"(?<![比较])(?:去年|上年)同期")
+_MEASURE_HEADER = re.compile(r"^(?:计量|计算)?单位$")
 _UNIT_IN_TEXT = re.compile(r"(亿美元|万美元|亿元|万元|元|个|家|项|人)")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(亿美元|万美元|亿元|万元|元)")
 
@@ -232,8 +233,10 @@ def detect_layout(grid: WorkbookGrid, catalogue: Catalogue) -> Layout:
                 role = ROLE_MEASURE
             elif _IGNORE_HEADER.search(key) and not _GROWTH_HEADER.search(key):
                 role = ROLE_IGNORE
-            elif _IGNORE_HEADER.search(key) and re.search(r"去年同期|上年同期", key):
-                role = ROLE_IGNORE  # 上年同期增长 is last year's growth, not this year's
+            elif _IGNORE_HEADER.search(key) and _LAST_YEARS.search(key):
+                # 上年同期增长 is last year's growth, not this year's; 比上年同期增长 ("growth
+                # over the same period last year") is this year's, the commonest growth header.
+                role = ROLE_IGNORE
             elif _GROWTH_HEADER.search(key) or "%" in key:
                 role = ROLE_GROWTH
             elif any(_is_number(r[c - 1]) for r in data_rows if len(r) >= c):

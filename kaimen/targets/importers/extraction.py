@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.periods import Period
@@ -41,6 +42,9 @@ from kaimen.targets.importers.layouts import (
     SheetLayout,
     _text,
     label_key,
+    leading_width,
+    numbering_level,
+    sub_item_mark,
 )
 from kaimen.targets.workbook import SheetGrid, WorkbookGrid, column_letter
 
@@ -63,8 +67,9 @@ class Problem:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class ParsedRow:
+class ParsedRow(NamedTuple):
+    """One figure found in the workbook (a named tuple: a 100,000-row import makes 100,000)."""
+
     sheet: str
     row: int
     indicator: str
@@ -87,6 +92,8 @@ class Extraction:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing_cells: int = 0
+    # Sub-items the catalogue does not know (其中:…), left out: (sheet, row, label).
+    not_imported: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -121,42 +128,56 @@ def _convert(value: Decimal, written: str, wanted: str) -> tuple[Decimal, str] |
     return f"写的计量单位是“{written}”，该指标的计量单位是“{wanted}”，两者无法换算。请核对该列或该行的单位。"
 
 
-def _row_measure(sheet: SheetGrid, layout: SheetLayout, row: int) -> str:
-    for column in layout.columns:
-        if column.role == ROLE_MEASURE:
-            m = _UNIT_IN_TEXT.search(normalize_fullwidth(_text(sheet.value(row, column.column))))
-            return m[1] if m else ""
-    return ""
+def _row_measure(sheet: SheetGrid, measure_column: int, row: int) -> str:
+    if not measure_column:
+        return ""
+    m = _UNIT_IN_TEXT.search(normalize_fullwidth(_text(sheet.value(row, measure_column))))
+    return m[1] if m else ""
+
+
+# Numbers that read the same through ``parse_decimal`` and straight through Decimal: finite, and
+# written without an exponent by repr (no figure of a bulletin is below 0.0001 or near 10^15).
+_FAST_MIN, _FAST_MAX = 1e-4, 1e15
 
 
 def _parse_cell(
-    sheet: SheetGrid, row: int, column: ColumnMap, *, growth: bool
+    sheet: SheetGrid, values: list, row: int, column: int, *, growth: bool
 ) -> tuple[Decimal | None, str | None]:
-    """(the number, None) or (None, the reason it is not one). "—" and blanks are (None, None)."""
-    where = (row, column.column)
-    if where in sheet.formula_without_value:
+    """(the number, None) or (None, the reason it is not one). "—" and blanks are (None, None).
+    ``values`` is the row's cells (``sheet.rows[row - 1]``), ``column`` 1-based."""
+    where = (row, column)
+    if sheet.formula_without_value and where in sheet.formula_without_value:
         return None, (
             "是公式，但文件中没有保存公式的计算结果（常见于程序生成的文件）：请用Excel或WPS打开后保存一次，"
             "或把该列“选择性粘贴为数值”，再重新上传。"
         )
-    raw = sheet.value(row, column.column)
-    if isinstance(raw, bool) or (raw is not None and not isinstance(raw, int | float | str)):
+    raw = values[column - 1] if column <= len(values) else None
+    if raw is None:
+        return None, None
+    cls = raw.__class__
+    if cls is int and -_FAST_MAX < raw < _FAST_MAX:  # type: ignore[operator]
+        number: Decimal | None = Decimal(raw)  # type: ignore[arg-type]
+    elif cls is float and (raw == 0 or _FAST_MIN <= abs(raw) < _FAST_MAX):  # type: ignore[arg-type]
+        number = Decimal(repr(raw))
+    elif isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return None, f"“{preview_for_message(str(raw))}”不是数字（可能是日期格式），请改成数值。"
-    try:
-        if growth:
-            text = normalize_fullwidth(raw).strip() if isinstance(raw, str) else raw
-            if isinstance(text, str) and text.endswith("%"):
-                text = text[:-1].rstrip()
-            number = parse_decimal(text)
-            decimals = sheet.percent_decimals.get(where)
-            if number is not None and decimals is not None:
-                # A cell formatted as a percentage holds 0.068 for 6.8%: the published figure
-                # is what the format shows.
-                number = (number * 100).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-        else:
-            number = parse_decimal(raw)
-    except ValidationError as exc:
-        return None, exc.message
+    else:
+        try:
+            if growth:
+                text = normalize_fullwidth(raw).strip() if isinstance(raw, str) else raw
+                if isinstance(text, str) and text.endswith("%"):
+                    text = text[:-1].rstrip()
+                number = parse_decimal(text)
+            else:
+                number = parse_decimal(raw)
+        except ValidationError as exc:
+            return None, exc.message
+    if growth and number is not None and sheet.percent_decimals:
+        decimals = sheet.percent_decimals.get(where)
+        if decimals is not None:
+            # A cell formatted as a percentage holds 0.068 for 6.8%: the published figure
+            # is what the format shows.
+            number = (number * 100).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     return number, None
 
 
@@ -204,7 +225,7 @@ def extract(
         result.problems.append(
             Problem("", None, "", "没有要导入的工作表：请在映射中至少选择一个工作表并指定数据列。")
         )
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
     for sheet_layout in used:
         sheet = grid.sheet(sheet_layout.sheet)
         if sheet is None:
@@ -216,105 +237,268 @@ def extract(
     return result
 
 
+class _Outline:
+    """Where a sheet's labels sit in the table's outline, to tell a sub-item (a part of the row
+    above: "其中:高技术制造业", "# 批发零售业" and its indented siblings, "1、批发零售贸易业"
+    under "一、社会消费品零售总额") from a row of its own. A label is a sub-item when it says so,
+    or when it is indented deeper (spaces, or Excel's indent) or numbered at a deeper level than
+    the shallowest label of the table. Measured once, the first time a name is not found."""
+
+    def __init__(self, sheet: SheetGrid, column: int, first_row: int) -> None:
+        self.sheet, self.column, self.first_row = sheet, column, first_row
+        self._base: tuple[int, int | None] | None = None
+
+    def _depth(self, row: int, text: str) -> int:
+        return 2 * self.sheet.indents.get((row, self.column), 0) + leading_width(text)
+
+    def _raw(self, row: int) -> str:
+        raw = self.sheet.value(row, self.column)
+        return raw if isinstance(raw, str) else ""
+
+    def base(self) -> tuple[int, int | None]:
+        if self._base is None:
+            depths: list[int] = []
+            levels: list[int] = []
+            for r in range(self.first_row, self.sheet.max_row + 1):
+                text = self._raw(r)
+                # Rows of the table only: a label with something beside it (a footnote or a
+                # heading stands alone, or spread over merged cells as one text).
+                if not text.strip() or len(_distinct(self.sheet.rows[r - 1])) < 2:
+                    continue
+                depths.append(self._depth(r, text))
+                level = numbering_level(text)
+                if level is not None:
+                    levels.append(level)
+            self._base = (min(depths, default=0), min(levels, default=None))
+        return self._base
+
+    def is_sub_item(self, row: int) -> bool:
+        text = self._raw(row)
+        if sub_item_mark(text):
+            return True
+        depth, level = self.base()
+        if self._depth(row, text) > depth:
+            return True
+        own = numbering_level(text)
+        return own is not None and level is not None and own > level
+
+
+def _is_total(label: str, memo: dict[str, bool]) -> bool:
+    if label not in memo:
+        memo[label] = label_key(label) in _TOTALS
+    return memo[label]
+
+
+def _first_text(values: list) -> str:
+    for v in values:
+        if v is not None:
+            text = _text(v)
+            if text:
+                return text
+    return ""
+
+
 def _extract_sheet(
     sheet: SheetGrid,
     layout: SheetLayout,
     catalogue: Catalogue,
     period: Period,
     result: Extraction,
-    seen: dict[tuple[str, str], str],
+    seen: dict[tuple[str, str], tuple[str, int]],
 ) -> None:
     groups = _groups(layout)
     mapped = [c for g in groups.values() for c in g.values()]
-    label_letter = column_letter(layout.label_column)
+    label_column = layout.label_column
+    label_letter = column_letter(label_column)
     fixed_unit = layout.unit or catalogue.district
+    measure_column = next((c.column for c in layout.columns if c.role == ROLE_MEASURE), 0)
+    outline = _Outline(sheet, label_column, layout.first_data_row)
+    unit_outline = (
+        _Outline(sheet, layout.unit_column, layout.first_data_row) if layout.unit_column else None
+    )
+    skipped: list[tuple[int, str]] = []
+    totals: dict[str, bool] = {}
+    by_indicator = layout.row_kind == ROWS_INDICATOR
+    unit_targets = [(code, cols) for code, cols in groups.items() if code]
+    rows = sheet.rows
 
     def problem(row: int, column: str, reason: str, severity: str = ERROR) -> None:
         result.problems.append(Problem(sheet.name, row, column, reason, severity))
 
-    for r in range(layout.first_data_row, sheet.max_row + 1):
-        label = _text(sheet.value(r, layout.label_column))
-        texts = _distinct(sheet.rows[r - 1])
-        has_figures = any(
+    def has_figures(r: int) -> bool:
+        return any(
             (r, c.column) in sheet.formula_without_value
             or (
                 _text(sheet.value(r, c.column)) and not _is_missing_marker(sheet.value(r, c.column))
             )
             for c in mapped
         )
-        first = texts[0] if texts else ""
-        if _FOOTNOTE.match(normalize_fullwidth(first)) or (
-            len(texts) == 1 and len(first) > 20 and not _is_number(first)
-        ):
+
+    def unknown(r: int, where: _Outline, letter: str, label: str, reason: str) -> None:
+        if not has_figures(r):
+            return  # a heading ("按经营地分", "在总额中:") or an empty line
+        if where.is_sub_item(r):
+            skipped.append((r, label))
+        else:
+            problem(r, letter, reason)
+
+    footnotes: dict[str, bool] = {}
+    plans: dict[int, _Plan] = {}
+    # A long table repeats a few thousand names 100,000 times: each is looked up once.
+    indicator_of: dict[str, str | None] = {}
+    unit_of: dict[str, str | None] = {}
+    unit_column = layout.unit_column
+    for r in range(layout.first_data_row, sheet.max_row + 1):
+        values = rows[r - 1]
+        first = _first_text(values)
+        if not first:
+            continue
+        footnote = footnotes.get(first)
+        if footnote is None:
+            footnote = footnotes[first] = bool(_FOOTNOTE.match(normalize_fullwidth(first)))
+        if footnote or (len(first) > 20 and len(_distinct(values)) == 1 and not _is_number(first)):
             result.notes.append(f"工作表“{sheet.name}”第{r}行起为注释，未导入。")
             break
-        if not texts:
-            continue
+        raw_label = values[label_column - 1] if len(values) >= label_column else None
+        label = _text(raw_label)
         if not label:
-            if has_figures:
+            if has_figures(r):
                 problem(r, label_letter, "这一行有数据但没有名称，请补上指标或单位名称。")
             continue
-        if label_key(label) in _TOTALS:
+        total = totals.get(label)
+        if total is None:
+            total = _is_total(label, totals)
+        if total:
             result.notes.append(f"工作表“{sheet.name}”第{r}行“{label}”是合计行，未导入。")
             continue
-        if layout.row_kind == ROWS_INDICATOR:
-            code = catalogue.find_indicator(label)
+        if by_indicator:
+            code = indicator_of.get(label, "")
+            if code == "":
+                code = indicator_of[label] = catalogue.find_indicator(label)
             if code is None:
-                if has_figures:
-                    problem(
-                        r,
-                        label_letter,
-                        f"“{preview_for_message(label)}”不是指标目录中的指标：请核对名称，"
-                        "或由调度办在指标目录中把它添加为该指标的“其他名称”。",
-                    )
+                unknown(
+                    r,
+                    outline,
+                    label_letter,
+                    label,
+                    f"“{preview_for_message(label)}”不是指标目录中的指标：请核对名称，"
+                    "或由调度办在指标目录中把它添加为该指标的“其他名称”。",
+                )
                 continue
             unit = fixed_unit
-            if layout.unit_column:
-                unit_text = _text(sheet.value(r, layout.unit_column))
-                found = catalogue.find_unit(unit_text) if unit_text else None
+            if unit_column:
+                unit_text = _text(values[unit_column - 1] if len(values) >= unit_column else None)
+                found = unit_of.get(unit_text, "")
+                if found == "":
+                    found = unit_of[unit_text] = (
+                        catalogue.find_unit(unit_text) if unit_text else None
+                    )
                 if found is None:
-                    if has_figures:
-                        problem(
+                    assert unit_outline is not None
+                    if unit_text:
+                        unknown(
                             r,
+                            unit_outline,
                             column_letter(layout.unit_column),
+                            unit_text,
                             f"“{preview_for_message(unit_text)}”不是系统中的单位：请核对名称（如“东城街道”），"
-                            "或请系统管理员添加该单位。"
-                            if unit_text
-                            else "这一行没有单位名称，请补上。",
+                            "或请系统管理员添加该单位。",
+                        )
+                    elif has_figures(r):
+                        problem(
+                            r, column_letter(layout.unit_column), "这一行没有单位名称，请补上。"
                         )
                     continue
                 unit = found
-            targets = [(code, unit, groups.get("", {}))]
+            _extract_figure(
+                sheet, values, measure_column, layout, catalogue, period, r, code, unit,
+                _plan(plans, sheet, groups.get("", _NO_COLUMNS)), result, seen,
+            )  # fmt: skip
         else:
             unit = catalogue.find_unit(label)
             if unit is None:
-                if has_figures:
-                    problem(
-                        r,
-                        label_letter,
-                        f"“{preview_for_message(label)}”不是系统中的单位：请核对名称（如“东城街道”），"
-                        "或请系统管理员添加该单位。",
-                    )
+                unknown(
+                    r,
+                    outline,
+                    label_letter,
+                    label,
+                    f"“{preview_for_message(label)}”不是系统中的单位：请核对名称（如“东城街道”），"
+                    "或请系统管理员添加该单位。",
+                )
                 continue
-            targets = [(code, unit, cols) for code, cols in groups.items() if code]
-        for code, unit, columns in targets:
-            _extract_figure(sheet, layout, catalogue, period, r, code, unit, columns, result, seen)
+            for code, columns in unit_targets:
+                _extract_figure(
+                    sheet, values, measure_column, layout, catalogue, period, r, code, unit,
+                    _plan(plans, sheet, columns), result, seen,
+                )  # fmt: skip
+    if skipped:
+        result.not_imported.extend((sheet.name, r, label) for r, label in skipped)
+        result.notes.append(_skipped_note(sheet.name, skipped, by_indicator))
+
+
+MAX_LISTED_SUB_ITEMS = 20
+
+
+def _skipped_note(sheet: str, skipped: list[tuple[int, str]], by_indicator: bool) -> str:
+    listed = "、".join(
+        f"第{r}行“{preview_for_message(label.strip())}”"
+        for r, label in skipped[:MAX_LISTED_SUB_ITEMS]
+    )
+    more = f"等{len(skipped)}行" if len(skipped) > MAX_LISTED_SUB_ITEMS else ""
+    what = "指标目录中没有这些分项指标" if by_indicator else "系统中没有这些单位"
+    how = (
+        "如需导入某个分项，请调度办先在指标目录中添加该指标，或把它设为某个指标的“其他名称”。"
+        if by_indicator
+        else "如需导入，请系统管理员先添加该单位。"
+    )
+    return (
+        f"工作表“{sheet}”有{len(skipped)}个分项未导入（{what}）：{listed}{more}。"
+        f"这些行不影响其余数据的导入。{how}"
+    )
+
+
+_NO_COLUMNS: dict[str, ColumnMap] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The value and growth columns of one figure, with what each row repeats worked out once."""
+
+    value: ColumnMap | None
+    growth: ColumnMap | None
+    value_ref: str  # "主要指标!C" — the row number is added
+    growth_ref: str
+
+
+def _plan(plans: dict[int, _Plan], sheet: SheetGrid, columns: Mapping[str, ColumnMap]) -> _Plan:
+    plan = plans.get(id(columns))
+    if plan is None:
+        value, growth = columns.get(ROLE_VALUE), columns.get(ROLE_GROWTH)
+        plan = plans[id(columns)] = _Plan(
+            value,
+            growth,
+            f"{sheet.name}!{value.letter}" if value else "",
+            f"{sheet.name}!{growth.letter}" if growth else "",
+        )
+    return plan
 
 
 def _extract_figure(
     sheet: SheetGrid,
+    values: list,
+    measure_column: int,
     layout: SheetLayout,
     catalogue: Catalogue,
     period: Period,
     r: int,
     code: str,
     unit: str,
-    columns: Mapping[str, ColumnMap],
+    plan: _Plan,
     result: Extraction,
-    seen: dict[tuple[str, str], str],
+    seen: dict[tuple[str, str], tuple[str, int]],
 ) -> None:
     info = catalogue.indicators[code]
-    value_col, growth_col = columns.get(ROLE_VALUE), columns.get(ROLE_GROWTH)
+    value_col, growth_col = plan.value, plan.growth
     value = growth = None
     value_ref = growth_ref = converted = ""
     failed = False
@@ -323,21 +507,26 @@ def _extract_figure(
         result.problems.append(Problem(sheet.name, r, column.letter, reason, severity))
 
     if value_col is not None:
-        number, reason = _parse_cell(sheet, r, value_col, growth=False)
+        number, reason = _parse_cell(sheet, values, r, value_col.column, growth=False)
         if reason:
             problem(value_col, f"{info.name}：{reason}")
             failed = True
         elif number is not None:
             written = (
-                _row_measure(sheet, layout, r) or value_col.measure_unit or layout.measure_unit
+                (measure_column and _row_measure(sheet, measure_column, r))
+                or value_col.measure_unit
+                or layout.measure_unit
             )
-            converted_value = _convert(number, written, info.measure_unit)
+            if written and written != info.measure_unit:
+                converted_value = _convert(number, written, info.measure_unit)
+            else:
+                converted_value = number, ""
             if isinstance(converted_value, str):
                 problem(value_col, f"{info.name}：{converted_value}")
                 failed = True
             else:
                 value, converted = converted_value
-                value_ref = f"{sheet.name}!{value_col.letter}{r}"
+                value_ref = f"{plan.value_ref}{r}"
                 if value < 0 and info.kind != "growth":
                     problem(
                         value_col,
@@ -348,16 +537,17 @@ def _extract_figure(
                     problem(value_col, f"{info.name}：数值{value}过大，请核对数值和单位。")
                     failed = True
                 else:
-                    value = _quantize(value, VALUE_PLACES)
+                    # Cannot fail: below MAX_ABS_VALUE, the places fit the context's precision.
+                    value = value.quantize(VALUE_PLACES, ROUND_HALF_UP)
         else:
             result.missing_cells += 1
     if growth_col is not None:
-        number, reason = _parse_cell(sheet, r, growth_col, growth=True)
+        number, reason = _parse_cell(sheet, values, r, growth_col.column, growth=True)
         if reason:
             problem(growth_col, f"{info.name}增速：{reason}")
             failed = True
         elif number is not None:
-            growth_ref = f"{sheet.name}!{growth_col.letter}{r}"
+            growth_ref = f"{plan.growth_ref}{r}"
             if not MIN_GROWTH < number <= MAX_GROWTH:
                 problem(
                     growth_col,
@@ -365,7 +555,7 @@ def _extract_figure(
                 )
                 failed = True
             else:
-                growth = _quantize(number, RATE_PLACES)
+                growth = number.quantize(RATE_PLACES, ROUND_HALF_UP)
         else:
             result.missing_cells += 1
     if failed or (value is None and growth is None):
@@ -380,26 +570,20 @@ def _extract_figure(
         )
         return
     key = (code, unit)
-    here = f"工作表“{sheet.name}”第{r}行"
     if key in seen:
         column = value_col or growth_col
         assert column is not None
+        other_sheet, other_row = seen[key]
         problem(
             column,
-            f"{unit}的{info.name}在文件中出现了两次（另一处在{seen[key]}）：同一期间、同一单位的同一指标只能有一个数，请删去重复的一处。",
+            f"{unit}的{info.name}在文件中出现了两次（另一处在工作表“{other_sheet}”第{other_row}行）："
+            "同一期间、同一单位的同一指标只能有一个数，请删去重复的一处。",
         )
         return
-    seen[key] = here
+    seen[key] = (sheet.name, r)
     result.rows.append(
         ParsedRow(sheet.name, r, code, unit, value, growth, value_ref, growth_ref, converted)
     )
-
-
-def _quantize(value: Decimal, places: Decimal) -> Decimal:
-    try:
-        return value.quantize(places, ROUND_HALF_UP)
-    except InvalidOperation:  # pragma: no cover - guarded by MAX_ABS_VALUE
-        return value
 
 
 def flag_jumps(

@@ -37,6 +37,45 @@ _TOTALS = {"合计", "总计", "小计", "总量", "汇总"}
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|附注|资料来源|数据来源|注释)\s*[:：\d.、]")
 
 
+# Sub-items in a bulletin's table (统计月报/快报): rows that break down the row above. Seen in
+# published tables: "其中:高技术制造业", "其中：工业投资", "  其中 税收收入", "# 批发零售业"
+# followed by indented siblings ("  住宿餐饮业"), "内:限额以上", "在总额中:", and numbered
+# levels ("一、社会消费品零售总额" over "1、批发零售贸易业").
+_SUB_MARK = re.compile(r"^(?:其中|#|(?:内|在[^:]{0,10}中)\s*:)")
+_NUMBERING = (
+    (1, re.compile(r"^[一二三四五六七八九十]+[、.]")),
+    (2, re.compile(r"^\([一二三四五六七八九十]+\)")),
+    (3, re.compile(r"^\d+[.、](?!\d)")),
+    (4, re.compile(r"^\(\d+\)")),
+)
+
+
+def leading_width(text: str) -> int:
+    """How far a label is indented by spaces: an ASCII space 1, an ideographic space 2, a tab 4."""
+    width = 0
+    for ch in text:
+        if ch == " ":
+            width += 1
+        elif ch == "\u3000":
+            width += 2
+        elif ch == "\t":
+            width += 4
+        else:
+            break
+    return width
+
+
+def sub_item_mark(text: str) -> bool:
+    """Whether a label says it is a part of the row above ("其中:…", "#…", "内:…")."""
+    return bool(_SUB_MARK.match(normalize_fullwidth(text).lstrip()))
+
+
+def numbering_level(text: str) -> int | None:
+    """The outline level of a numbered label: 一、 1, （一） 2, 1、 3, （1） 4; None unnumbered."""
+    folded = normalize_fullwidth(text).lstrip()
+    return next((level for level, pattern in _NUMBERING if pattern.match(folded)), None)
+
+
 def label_key(text: str) -> str:
     """A name reduced for matching: full-width folded, no spaces, numbering and footnote marks
     removed ("（一）规上工业增加值*" → "规上工业增加值")."""

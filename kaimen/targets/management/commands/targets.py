@@ -125,6 +125,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已导入（批次{batch.pk}）：新增{result.created}个数，{result.unchanged}个未变，"
                 f"{result.corrections}个统计局修订已提交审核。"
+                + (
+                    f"{result.not_imported}个不在指标目录中的分项未导入（见上方说明）。"
+                    if result.not_imported
+                    else ""
+                )
             )
 
     def _summary(self, path: Path, prepared: imports.Prepared) -> None:
