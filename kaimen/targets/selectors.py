@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from kaimen.lib.errors import NotFound
 from kaimen.lib.periods import Period
@@ -145,7 +145,8 @@ def indicator_get_for_user(*, user, indicator_id: int) -> Indicator:
 
 
 def target_years() -> list[int]:
-    return sorted(set(Target.objects.values_list("year", flat=True)), reverse=True)
+    # DISTINCT in SQL: a district has tens of thousands of targets over a few years.
+    return list(Target.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def _scoped_targets(user, qs: QuerySet[Target]) -> QuerySet[Target]:
@@ -395,7 +396,7 @@ def filter_choices(*, user) -> Choices:
     return Choices(
         years=target_years(),
         indicators=list(Indicator.objects.filter(is_active=True)),
-        units=list(units.filter(Q(targets__isnull=False)).distinct()),
+        units=list(units.filter(Exists(Target.objects.filter(unit=OuterRef("pk"))))),
     )
 
 
