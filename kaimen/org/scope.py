@@ -58,6 +58,7 @@ class Perm(StrEnum):
     TARGETS_MANAGE = "targets.manage"
     ACTUAL_ENTER = "targets.actual.enter"
     ACTUAL_APPROVE = "targets.actual.approve"
+    CORRECTION_WITHDRAW = "targets.correction.withdraw"
     ACTUAL_IMPORT = "targets.import"
     LIGHT_EXPLAIN = "targets.explain"
     # The weekly dispatch briefing (调度通报): the office builds it, leaders and the office read.

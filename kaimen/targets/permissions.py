@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kaimen.org.models import Role
 from kaimen.org.permissions import register as register_rules
 from kaimen.org.permissions import roles
+from kaimen.org.scope import Perm
 
 
 def targets_view(s, obj) -> bool:
@@ -26,7 +27,7 @@ def targets_view(s, obj) -> bool:
 # The provenances as stored (``models.Provenance``; not imported: models import monitoring,
 # and the rules stay free of the ORM but for the one look-up of the statistics bureau).
 OFFICIAL, FLASH, FORECAST = "official", "flash", "forecast"
-CORRECTION_WITHDRAW = "targets.correction.withdraw"
+CORRECTION_WITHDRAW = Perm.CORRECTION_WITHDRAW
 # The statistics bureau: the unit of this name, or any active department whose name ends so.
 STATISTICS_BUREAU_SUFFIX = "统计局"
 
