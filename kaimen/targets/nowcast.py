@@ -29,6 +29,7 @@ Floats are used only for logarithms and quantiles; every result is a Decimal.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import statistics
@@ -154,6 +155,7 @@ def student_t_cdf(x: float, df: int) -> float:
     return 1.0 - tail if x >= 0 else tail
 
 
+@functools.lru_cache(maxsize=128)
 def student_t_quantile(p: float, df: int) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom (0.5 < p < 1), by bisection."""
     low, high = 0.0, 1.0
