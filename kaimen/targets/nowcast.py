@@ -72,7 +72,7 @@ _MAX_LISTED_ERRORS = 20
 
 
 # ---------------------------------------------------------------------------------------------
-# The projection and its leave-one-year-out errors
+# The projection and its real-time errors
 
 
 @dataclass(frozen=True)
