@@ -47,8 +47,9 @@ class Command(BaseCommand):
                 "error of the seasonal method (cumulative ÷ the earlier years' average share) and "
                 "of the time-progress projection (cumulative ÷ elapsed share of the year), and how "
                 "often the ~80% interval held the outcome. The interval is projection × exp(± "
-                "t(0.90, n) × rms of the n leave-one-year-out log errors), Student's t with n "
-                "degrees of freedom widening it when few years are known. Series may have gaps: "
+                "t(0.90, n) × rms of the n real-time log errors: each earlier year projected "
+                "from the years before it), Student's t with n degrees of freedom widening it "
+                "when few years are known; it needs four earlier years. Series may have gaps: "
                 "a year counts for a period when that period and 1-12月 are both there."
             ),
             description=(
