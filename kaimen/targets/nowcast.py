@@ -1,13 +1,15 @@
 """Nowcast: where the quarter and the year will end, judged from the actuals to date.
 
 "一季度经济是全年经济的风向标." The projection scales the cumulative actual by the seasonal
-profile, the average cumulative share at this point of the year over past years:
+profile, the average cumulative share at this point of the year over the last three years
+(``SHARE_YEARS``, the window of the plan's seasonal split; profiles drift):
 ``year_end = actual / share(t)`` and ``quarter_end = actual × share(q) / share(t)``.
 
 The interval comes from the history's own errors at the same point of the year, as they would
 have been made in real time: each past year is projected from its own cumulative at this period
-with the profile of the years *before* it (the first year has none and gives no error), and the
-log errors ``e_i = ln(actual / projected)`` are collected. With ``n`` such errors and their root
+with the profile of the (up to three) years *before* it (the first year has none and gives no
+error), and the last five (``ERROR_YEARS``) log errors ``e_i = ln(actual / projected)`` are
+kept: how far off the method has been lately. With ``n`` such errors and their root
 mean square ``r = sqrt(Σ e_i² / n)``, the ~80% interval is ``projected × exp(± t(0.90, n) × r)``,
 where ``t(0.90, n)`` is the 90% quantile of Student's t with ``n`` degrees of freedom (3.078 for
 n = 1 … 1.638 for n = 3 … 1.282 for many years). If the errors are independent normal errors
@@ -66,6 +68,14 @@ MIN_ERRORS_FOR_INTERVAL = 3
 # The first year has no earlier year to be projected from, so three errors take four years.
 MIN_YEARS_FOR_INTERVAL = MIN_ERRORS_FOR_INTERVAL + 1
 MIN_PRIOR_YEARS_FOR_BACKTEST = 3
+# The seasonal pattern is the average of the last three years, as the plan's seasonal split
+# takes it (decomposition.seasonal_plan): patterns drift (December's share of the national
+# fixed-asset investment fell from 9–10% to 3–4% between 2013 and 2020), and older years pull
+# every projection the same way.
+SHARE_YEARS = 3
+# The interval is sized from the method's last five real-time errors: how far off the same
+# projection has been lately, not in a regime the pattern has since left.
+ERROR_YEARS = 5
 _PRECISION = 40
 _PROBABILITY_QUANTUM = Decimal("0.01")
 _ERROR_QUANTUM = Decimal("0.0001")
@@ -105,16 +115,19 @@ def _ratio(
 
 
 def _fit(shares: Mapping[int, Mapping[int, Decimal]], t: int, h: int) -> _Fit:
+    """The ratio from the last ``SHARE_YEARS`` years, and the real-time errors of the same
+    method: each year projected from the ``SHARE_YEARS`` years before it (what was known while
+    it was under way), the last ``ERROR_YEARS`` of them kept."""
     years = sorted(shares)
-    ratio = _ratio(shares, years, t, h)
+    ratio = _ratio(shares, years[-SHARE_YEARS:], t, h)
     errors: list[float] = []
     for i, y in enumerate(years):
-        earlier = years[:i]  # what was known when year y was under way
+        earlier = years[max(0, i - SHARE_YEARS) : i]
         if not earlier or shares[y][t] <= 0:
             continue
         projected = float(shares[y][t] * _ratio(shares, earlier, t, h))
         errors.append(math.log(float(shares[y][h]) / projected))
-    return _Fit(ratio, tuple(years), tuple(errors))
+    return _Fit(ratio, tuple(years), tuple(errors[-ERROR_YEARS:]))
 
 
 def _betacf(a: float, b: float, x: float) -> float:

@@ -37,15 +37,16 @@ def test_student_t_quantiles_match_the_printed_tables():
 
 def test_interval_is_the_rms_of_real_time_errors_times_a_t_quantile():
     # Four years with year ends of 100 and 1-3月 of 20, 25, 30, 25. Each year is projected
-    # from the years before it only (what was known at the time):
+    # from the (up to three) years before it only (what was known at the time):
     #   2021 from 2020 (share 0.20): 25 / 0.20 = 125, error ln(100 / 125) = −0.22314
     #   2022 from 2020–2021 (0.225): 30 / 0.225 = 133.33, error ln(0.75) = −0.28768
     #   2023 from 2020–2022 (0.25): 25 / 0.25 = 100, error 0
     # rms = √((0.22314² + 0.28768² + 0²) / 3) = √0.044185 = 0.21020
     # t(0.90, 3 degrees of freedom) = 1.6377 → half-width 0.34426
-    # 2024's 1-3月 of 50 → 50 / 0.25 = 200, interval 200 × e^∓0.34426 = 141.75 – 282.19
+    # 2024's 1-3月 of 50 over the last three years' share (0.25 + 0.30 + 0.25) / 3 = 0.26667
+    # → 187.50, interval 187.50 × e^∓0.34426 = 132.89 – 264.55
     # (Leaving one year out instead gave 0.2877, 0, −0.2513, 0: errors that no one could have
-    # made in real time, and an interval of 149.23 – 268.05.)
+    # made in real time.)
     history = {
         2020: {"1-3": D("20"), "1-12": D("100")},
         2021: {"1-3": D("25"), "1-12": D("100")},
@@ -61,8 +62,8 @@ def test_interval_is_the_rms_of_real_time_errors_times_a_t_quantile():
     )
     assert result.log_errors == (D("-0.2231"), D("-0.2877"), D("0.0000"))
     assert round(interval_half_width((-0.22314, -0.28768, 0.0)), 4) == 0.3443
-    assert result.year_end.value == D("200.00")
-    assert (result.year_end.low, result.year_end.high) == (D("141.75"), D("282.19"))
+    assert result.year_end.value == D("187.50")
+    assert (result.year_end.low, result.year_end.high) == (D("132.89"), D("264.55"))
 
 
 def test_fewer_than_three_errors_give_no_interval():

@@ -61,26 +61,50 @@ FOUR_YEARS = {2020: dict(THREE_YEARS[2021]), **THREE_YEARS}
 
 def test_interval_comes_from_the_errors_each_year_would_have_made_in_its_time():
     # 1-3月 shares 0.20 (2020), 0.20, 0.25, 0.30 (2021–2023); each year is projected from the
-    # years before it, as the office would have projected it then:
+    # (up to three) years before it, as the office would have projected it then:
     #   2021 from 2020: 20 / 0.20 = 100, error ln(100 / 100) = 0
     #   2022 from 2020–2021: 25 / 0.20 = 125, error ln(100 / 125) = −0.22314
     #   2023 from 2020–2022: 30 / 0.21667 = 138.46, error ln(100 / 138.46) = −0.32542
     # Root mean square: √((0² + 0.22314² + 0.32542²) / 3) = √0.051898 = 0.22781; Student's t
-    # with 3 degrees of freedom, 90% quantile 1.6377 → half-width 0.37310. 2024: 50 over the
-    # average share 0.2375 = 210.526, interval 210.526 × e^∓0.37310 = 144.97 – 305.73
+    # with 3 degrees of freedom, 90% quantile 1.6377 → half-width 0.37308. 2024: 50 over the
+    # last three years' average share 0.25 = 200, interval 200 × e^∓0.37308 = 137.72 – 290.44
     result = gdp_nowcast(FOUR_YEARS)
-    assert result.year_end.value == D("210.53")
+    assert result.year_end.value == D("200.00")
     assert result.log_errors == (D("0.0000"), D("-0.2231"), D("-0.3254"))
-    assert (result.year_end.low, result.year_end.high) == (D("144.97"), D("305.73"))
+    assert (result.year_end.low, result.year_end.high) == (D("137.72"), D("290.44"))
     assert "3个历史年份" in result.year_end.interval_note
     assert "以前年份" in result.year_end.interval_note
+
+
+def test_the_pattern_is_the_last_three_years_and_the_interval_the_last_five_errors():
+    # 1-3月 of a year of 100: 10 in 2017–2018, then 20 in 2019–2023 (the pattern moved).
+    # Real-time errors, each year from the three before it:
+    #   2018 from 2017 (0.10): 10 / 0.10 = 100 → 0
+    #   2019 from 2017–2018 (0.10): 200 → ln(0.5) = −0.69315
+    #   2020 from 2017–2019 (0.13333): 150 → ln(100 / 150) = −0.40547
+    #   2021 from 2018–2020 (0.16667): 120 → ln(100 / 120) = −0.18232
+    #   2022, 2023 from the three 0.20 years before them: 100 → 0, 0
+    # The last five errors are kept (2018's goes). 2024's 1-3月 of 50 over the last three
+    # years' share 0.20 = 250 (the average of all seven years, 0.17143, would give 291.67).
+    history = {
+        y: {"1-3": D("10" if y < 2019 else "20"), "1-12": D("100")} for y in range(2017, 2024)
+    }
+    result = gdp_nowcast(history)
+    assert result.year_end.value == D("250.00")
+    assert result.log_errors == (
+        D("-0.6931"),
+        D("-0.4055"),
+        D("-0.1823"),
+        D("0.0000"),
+        D("0.0000"),
+    )
 
 
 def test_probability_of_meeting_the_target_is_a_normal_approximation_on_log_errors():
     # errors 0, −0.22314, −0.32542: mean −0.18286, sample stdev 0.16641; the rising share made
     # the projections too high, so a target equal to the projection is met with
     # P = 1 − Φ((0 + 0.18286) / 0.16641) = 1 − Φ(1.0988) ≈ 0.14, not a coin toss
-    result = gdp_nowcast(FOUR_YEARS, target="210.53")
+    result = gdp_nowcast(FOUR_YEARS, target="200.00")
     assert result.probability_of_target == D("0.14")
     assert "14%" in result.explanation
 
