@@ -734,7 +734,7 @@ class _Builder:
             if len(notes) == 1 and len(names) == len(rows):
                 self.body(f"注：{note}")
             else:
-                self.body(f"注：{'、'.join(names)}的{note}")
+                self.body(f"注：{'、'.join(names)}，{note}")
 
     def signature(self) -> None:
         """7.3.5.2: the office 右空二字; the date below, starting two characters further right."""

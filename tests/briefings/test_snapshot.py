@@ -30,7 +30,9 @@ D = Decimal
 def sample_snapshot() -> BriefingSnapshot:
     """A week of the demo district's campaign, as the office would publish it."""
     return BriefingSnapshot(
-        title="全区开门红工作调度通报",
+        title="关于2025年一季度开门红工作推进情况的通报",
+        masthead="开门红工作调度通报",
+        as_of="截至3月9日",
         issuer="区开门红工作调度办公室",
         issue_date=date(2025, 3, 10),
         number="第5期",
