@@ -115,7 +115,8 @@ def test_the_office_issues_a_draft_which_takes_the_next_number(built, office, de
     assert line.text.endswith("2025年4月8日")
     assert doc.paragraphs[-1].text == "2025年4月8日"  # the date under the signature
     event = AuditEvent.objects.get(action="briefings.briefing.issue")
-    assert event.before["number"] is None and event.after["number"] == 1
+    assert event.before["number"] is None
+    assert event.after["number"] == 1
     # the issued file is rebuilt from its stored snapshot byte for byte
     again = services.briefing_rebuild_from_snapshot(briefing=issued)
     assert _document_xml(again.docx) == _document_xml(
@@ -123,7 +124,8 @@ def test_the_office_issues_a_draft_which_takes_the_next_number(built, office, de
     )
     # building the period again makes a new draft; the issued one keeps its number and files
     draft = services.briefing_build(actor=office, campaign=demo)
-    assert draft.pk != issued.pk and draft.number is None
+    assert draft.pk != issued.pk
+    assert draft.number is None
     assert services.path_of(issued.docx_name).exists()
     second = services.briefing_issue(actor=office, briefing_id=draft.pk)
     assert second.number == 2
@@ -204,7 +206,8 @@ def test_the_command_says_when_the_charts_could_not_be_drawn(demo, tmp_path, mon
     err = StringIO()
     target = tmp_path / "tongbao.docx"
     call_command("briefing", "build", "--out", str(target), stdout=StringIO(), stderr=err)
-    assert "no charts" in err.getvalue() and "中文字体" in err.getvalue()
+    assert "no charts" in err.getvalue()
+    assert "中文字体" in err.getvalue()
     doc = Document(str(target))
     assert len(doc.inline_shapes) == 0
     assert any("图表未能绘制" in p.text for p in doc.paragraphs)
