@@ -14,9 +14,10 @@ GB/T 9704-2012《党政机关公文格式》, the figures used here:
 - 7.5 页码: 4号半角宋体 Arabic numerals with a 一字线 on each side ("— 1 —"), the line 7 mm
   below the text block; odd pages 右空一字, even pages 左空一字 (i.e. at the outside edge).
 
-The 22 × 28 grid is Word's document grid (``w:docGrid w:type="linesAndChars"``): the line pitch
-is the text height ÷ 22 and the character pitch the text width ÷ 28, rounded down so that 22
-lines and 28 characters really fit; body paragraphs use the same exact line spacing.
+The 22 lines are Word's line grid (``w:docGrid w:type="lines"``): the line pitch is the text
+height ÷ 22, rounded down so that 22 lines really fit, and body paragraphs use the same exact
+line spacing. The 28 characters come from squeezing each 三号 character by 0.25 pt
+(``CHAR_SQUEEZE_TWIPS``), which Word and LibreOffice both honour.
 
 The fonts named here (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体, 宋体) are the ones the
 standard's readers have on their office PCs; they are named, not embedded, and ``OfficialFonts``
@@ -85,13 +86,15 @@ def _twips(mm: float) -> int:
 
 TEXT_HEIGHT_TWIPS = _twips(PAGE_HEIGHT_MM) - _twips(TOP_MM) - _twips(BOTTOM_MM)
 TEXT_WIDTH_TWIPS = _twips(PAGE_WIDTH_MM) - _twips(LEFT_MM) - _twips(RIGHT_MM)
-# Rounded down, or the 22nd line / 28th character would not fit: 12756 twips ÷ 22 → 579 twips
-# (28.95 pt, the "固定值28.95磅" of the usual Word setting). ECMA-376 17.6.5: charSpace =
-# (character pitch − Normal font size) × 4096, in points: 8845 twips ÷ 20 ÷ 28 = 15.795 pt a
-# character, (15.795 − 16) × 4096 = −841.1 → −842 (rounded down, so 28 × pitch ≤ the width).
+# Rounded down, or the 22nd line would not fit: 12756 twips ÷ 22 → 579 twips (28.95 pt, the
+# "固定值28.95磅" of the usual Word setting).
 LINE_PITCH_TWIPS = TEXT_HEIGHT_TWIPS // LINES_PER_PAGE
-CHAR_SPACE = math.floor((TEXT_WIDTH_TWIPS / 20 / CHARS_PER_LINE - SIZE_3.pt) * 4096)
 BODY_CHAR_TWIPS = int(SIZE_3.pt * 20)  # one body character, for indents in twips
+# 28 三号 characters (16 pt each) are 448 pt, 5.8 pt more than the 156 mm (8845 twips) text
+# width: each body character is drawn 5 twips (0.25 pt) narrower (w:spacing on the run), so 28
+# fit a line and a 29th does not, in Word and in LibreOffice alike. (A character grid would do the same in Word,
+# but LibreOffice gives each 16 pt character two 15.8 pt grid cells: a page of spaced-out text.)
+CHAR_SQUEEZE_TWIPS = math.floor(TEXT_WIDTH_TWIPS / CHARS_PER_LINE - BODY_CHAR_TWIPS)
 
 RED = "FF0000"  # 7.2.2 / 7.2.4: the 发文机关标志 and the separator are red
 MASTHEAD_MAX = Pt(42)  # 初号: about 15 mm a character, the standard's widest
@@ -176,6 +179,9 @@ def _style_run(
     _set_rfonts(rpr, family, latin)
     sz_cs = _set_child(rpr, "w:szCs", _RPR_ORDER)
     sz_cs.set(qn("w:val"), str(int(size.pt * 2)))
+    if size == SIZE_3:
+        spacing = _set_child(rpr, "w:spacing", _RPR_ORDER)
+        spacing.set(qn("w:val"), str(CHAR_SQUEEZE_TWIPS))
     return run
 
 
@@ -292,9 +298,8 @@ class _Builder:
         if grid is None:
             grid = OxmlElement("w:docGrid")
             section._sectPr.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:type"), "lines")
         grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
         # The template's defaults name theme fonts (w:eastAsiaTheme …), which Word prefers to
         # explicit names and would leak into every style; replace them, and mark the text as

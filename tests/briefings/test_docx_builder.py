@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from kaimen.briefings import charts
 from kaimen.briefings.charts import cjk_font_available
 from kaimen.briefings.docx_builder import (
-    CHAR_SPACE,
+    CHAR_SQUEEZE_TWIPS,
     LINE_PITCH_TWIPS,
     build_briefing_docx,
     cn_numeral,
@@ -149,14 +149,18 @@ def test_page_setup_follows_gb_t_9704(document):
 def test_the_grid_gives_22_lines_of_28_characters(document):
     section = document.sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    # a line grid only: LibreOffice would give each 16 pt character two cells of a char grid
+    assert grid.get(qn("w:type")) == "lines"
     line_pitch = int(grid.get(qn("w:linePitch")))
-    char_space = int(grid.get(qn("w:charSpace")))
-    assert (line_pitch, char_space) == (LINE_PITCH_TWIPS, CHAR_SPACE) == (579, -842)
+    assert line_pitch == LINE_PITCH_TWIPS == 579
     height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
     width = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
     assert 22 * line_pitch <= height < 23 * line_pitch
-    char_pitch = (16 + char_space / 4096) * 20  # twips
+    # each body character is squeezed so that 28 fit a line and 29 do not
+    run = paragraph(document, "四个招商专班本周新增签约项目3个，协议投资额12.6亿元。").runs[0]
+    squeeze = int(run._element.rPr.find(qn("w:spacing")).get(qn("w:val")))
+    assert squeeze == CHAR_SQUEEZE_TWIPS == -5
+    char_pitch = 16 * 20 + squeeze  # twips
     assert 28 * char_pitch <= width < 29 * char_pitch
 
 
