@@ -245,7 +245,7 @@ def test_decimals_travel_as_strings_without_float_rounding():
     data = json.loads(sample_snapshot().to_json())
     assert data["indicators"][1]["actual"] == "25.30"
     assert data["issue_date"] == "2025-03-10"
-    assert "全区开门红工作调度通报" in sample_snapshot().to_json()  # readable, not \\u-escaped
+    assert "开门红工作调度通报" in sample_snapshot().to_json()  # readable, not \\u-escaped
 
 
 def test_unknown_version_is_refused_with_a_clear_message():
