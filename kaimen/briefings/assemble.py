@@ -36,6 +36,7 @@ from kaimen.targets.board import Row
 from kaimen.targets.selectors import district_unit, latest_period_with_figures
 
 ISSUER = "区开门红工作调度办公室"
+MASTHEAD = "开门红工作调度通报"
 ADDRESSEE = "各镇街，区直各部门："
 CHARTED_INDICATORS = 3  # the first key indicators get a chart each: a briefing, not an atlas
 QUARTER_NAMES = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -150,7 +151,7 @@ def assemble_snapshot(
     year: int,
     campaign: Campaign | None = None,
     end_month: int | None = None,
-    number: int = 1,
+    number: int | None = None,
     issue_date: date | None = None,
 ) -> BriefingSnapshot:
     """Read the stored data into the snapshot of one briefing (no permission check: the
@@ -189,6 +190,7 @@ def assemble_snapshot(
     counts = overview_counts(i.light for i in indicators)
     task_lights = {light: sum(1 for t in tasks if t.light == light) for light in TaskLight.values}
     period_label = Period.cumulative(year, end_month).label if end_month else "本期"
+    as_of = f"截至{end_month}月底" if end_month else "截至目前"
     ranked = campaign or evaluation.campaign_with_published_run(year)
     rankings = evaluation.published_ranking_rows(ranked)
     roll = evaluation.published_roll_rows(ranked)
@@ -200,16 +202,17 @@ def assemble_snapshot(
     else:
         ranking_text = "本期尚未开展评分排名，排名与红黑榜待调度办确认评分方案后发布。"
     paragraphs = [
-        f"截至{year}年{period_label}，台账任务亮灯情况：绿灯{task_lights['green']}项、"
+        f"{as_of}，台账任务亮灯情况：绿灯{task_lights['green']}项、"
         f"黄灯{task_lights['yellow']}项、红灯{task_lights['red']}项。",
         ranking_text,
     ]
+    campaign_name = campaign.name if campaign else f"{year}年重点工作"
     return BriefingSnapshot(
-        title=f"{campaign.name if campaign else f'{year}年'}调度通报",
+        title=document_title(campaign_name),
         issuer=ISSUER,
         issue_date=today,
-        number=f"第{number}期",
-        campaign=campaign.name if campaign else f"{year}年重点工作",
+        number=f"第{number}期" if number else "",
+        campaign=campaign_name,
         period=f"{year}年{period_label}",
         overview=Overview(
             paragraphs=tuple(paragraphs),
@@ -229,4 +232,13 @@ def assemble_snapshot(
         nowcast_quarter=nowcast_quarter,
         nowcast=tuple(nowcasts),
         addressee=ADDRESSEE,
+        masthead=MASTHEAD,
+        period_short=period_label,
+        as_of=as_of,
     )
+
+
+def document_title(campaign: str) -> str:
+    """The title under the masthead: "关于2025年一季度开门红工作推进情况的通报"."""
+    work = campaign if campaign.endswith("工作") else f"{campaign}工作"
+    return f"关于{work}推进情况的通报"

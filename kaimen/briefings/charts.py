@@ -2,8 +2,14 @@
 
 matplotlib draws missing glyphs as empty boxes (豆腐块) without complaint, and a briefing whose
 chart reads "□□□□" is worse than none. So the CJK font is looked up explicitly, every label is
-checked against the font's glyphs, and a missing font is a clear error saying to install
-Debian's fonts-noto-cjk; ``cjk_font_available()`` lets a caller check beforehand.
+checked against the font's glyphs, and a missing font is a clear error; ``cjk_font_available()``
+lets a caller check beforehand.
+
+The font ships with the application: the ``mplfonts`` dependency bundles Noto Sans CJK SC (SIL
+Open Font License), which is registered with matplotlib when this module is imported, so every
+machine draws the charts whether or not Debian's fonts-noto-cjk is installed. Without the
+package, CJK fonts installed on the system after matplotlib cached its font list are looked up
+too (no cache to delete by hand).
 
 No pyplot: a ``Figure`` with the Agg canvas needs no global backend or state, so charts can be
 drawn from a worker thread.
@@ -11,11 +17,14 @@ drawn from a worker thread.
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import logging
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,6 +33,12 @@ from matplotlib.font_manager import FontProperties
 
 from kaimen.briefings.snapshot import ChartSeries, RankingRow
 from kaimen.lib.errors import KaimenError
+
+log = logging.getLogger(__name__)
+
+# The OFL-licensed faces of mplfonts (it also carries SimHei, which is not free to ship: unused).
+BUNDLED_FONT_FILES = ("NotoSansCJKsc-Regular.otf", "NotoSerifCJKsc-Regular.otf")
+_SYSTEM_CJK_HINTS = ("notosanscjk", "notoserifcjk", "sourcehan", "wqy", "simhei", "simsun", "msyh")
 
 # Simplified-Chinese faces first: the SC variants of Noto/Source Han draw mainland glyph shapes.
 PREFERRED_FAMILIES = (
@@ -54,9 +69,56 @@ LIMITED_LABEL = "（样本不足）"
 class CjkFontMissing(KaimenError):
     default_code = "cjk_font_missing"
     default_message = (
-        "没有找到中文字体，图表中的中文会显示为方框。请在服务器上安装中文字体：Debian/Ubuntu 执行 "
-        "“apt install fonts-noto-cjk”，然后重启服务。"
+        "没有找到中文字体，图表无法绘制（中文会显示为方框）。Kaimen 随附的字体包 mplfonts "
+        "未安装：请执行“pip install mplfonts”，或在服务器上安装中文字体（Debian/Ubuntu："
+        "apt install fonts-noto-cjk），然后重启服务。"
     )
+
+
+def bundled_font_dir() -> Path | None:
+    """The font folder of the ``mplfonts`` package, without importing it (None: not installed)."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "fonts"
+    return folder if folder.is_dir() else None
+
+
+def _add(path: Path) -> bool:
+    known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
+    if path in known:
+        return True
+    try:
+        font_manager.fontManager.addfont(str(path))
+    except (OSError, RuntimeError, ValueError) as exc:  # an unreadable or truncated file
+        log.warning("font %s could not be registered with matplotlib: %s", path, exc)
+        return False
+    return True
+
+
+def register_fonts() -> list[Path]:
+    """Register the bundled CJK fonts with matplotlib (idempotent); without the bundle, any CJK
+    font of the system that matplotlib's cached font list does not know yet. Returns the files
+    registered."""
+    added: list[Path] = []
+    folder = bundled_font_dir()
+    if folder is not None:
+        for name in BUNDLED_FONT_FILES:
+            path = folder / name
+            if path.is_file() and _add(path):
+                added.append(path)
+    if added or _preferred_installed():
+        return added
+    for fname in font_manager.findSystemFonts():
+        path = Path(fname)
+        if any(hint in path.name.lower() for hint in _SYSTEM_CJK_HINTS) and _add(path):
+            added.append(path)
+    return added
+
+
+def _preferred_installed() -> bool:
+    installed = _installed_families()
+    return any(family in installed for family in PREFERRED_FAMILIES)
 
 
 def _installed_families() -> set[str]:
@@ -167,3 +229,6 @@ def ranking_chart(rows: Sequence[RankingRow], *, title: str) -> bytes:
     ax.tick_params(labelfontfamily=family)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)
+
+
+register_fonts()

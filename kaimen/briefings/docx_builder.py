@@ -14,9 +14,10 @@ GB/T 9704-2012《党政机关公文格式》, the figures used here:
 - 7.5 页码: 4号半角宋体 Arabic numerals with a 一字线 on each side ("— 1 —"), the line 7 mm
   below the text block; odd pages 右空一字, even pages 左空一字 (i.e. at the outside edge).
 
-The 22 × 28 grid is Word's document grid (``w:docGrid w:type="linesAndChars"``): the line pitch
-is the text height ÷ 22 and the character pitch the text width ÷ 28, rounded down so that 22
-lines and 28 characters really fit; body paragraphs use the same exact line spacing.
+The 22 lines are Word's line grid (``w:docGrid w:type="lines"``): the line pitch is the text
+height ÷ 22, rounded down so that 22 lines really fit, and body paragraphs use the same exact
+line spacing. The 28 characters come from squeezing each 三号 character by 0.25 pt
+(``CHAR_SQUEEZE_TWIPS``), which Word and LibreOffice both honour.
 
 The fonts named here (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体, 宋体) are the ones the
 standard's readers have on their office PCs; they are named, not embedded, and ``OfficialFonts``
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -84,13 +86,20 @@ def _twips(mm: float) -> int:
 
 TEXT_HEIGHT_TWIPS = _twips(PAGE_HEIGHT_MM) - _twips(TOP_MM) - _twips(BOTTOM_MM)
 TEXT_WIDTH_TWIPS = _twips(PAGE_WIDTH_MM) - _twips(LEFT_MM) - _twips(RIGHT_MM)
-# Rounded down, or the 22nd line / 28th character would not fit: 12756 twips ÷ 22 → 579 twips
-# (28.95 pt, the "固定值28.95磅" of the usual Word setting). ECMA-376 17.6.5: charSpace =
-# (character pitch − Normal font size) × 4096, in points: 8845 twips ÷ 20 ÷ 28 = 15.795 pt a
-# character, (15.795 − 16) × 4096 = −841.1 → −842 (rounded down, so 28 × pitch ≤ the width).
+# Rounded down, or the 22nd line would not fit: 12756 twips ÷ 22 → 579 twips (28.95 pt, the
+# "固定值28.95磅" of the usual Word setting).
 LINE_PITCH_TWIPS = TEXT_HEIGHT_TWIPS // LINES_PER_PAGE
-CHAR_SPACE = math.floor((TEXT_WIDTH_TWIPS / 20 / CHARS_PER_LINE - SIZE_3.pt) * 4096)
 BODY_CHAR_TWIPS = int(SIZE_3.pt * 20)  # one body character, for indents in twips
+# 28 三号 characters (16 pt each) are 448 pt, 5.8 pt more than the 156 mm (8845 twips) text
+# width: each body character is drawn 5 twips (0.25 pt) narrower (w:spacing on the run), so 28
+# fit a line and a 29th does not, in Word and in LibreOffice alike. (A character grid would do the same in Word,
+# but LibreOffice gives each 16 pt character two 15.8 pt grid cells: a page of spaced-out text.)
+CHAR_SQUEEZE_TWIPS = math.floor(TEXT_WIDTH_TWIPS / CHARS_PER_LINE - BODY_CHAR_TWIPS)
+
+RED = "FF0000"  # 7.2.2 / 7.2.4: the 发文机关标志 and the separator are red
+MASTHEAD_MAX = Pt(42)  # 初号: about 15 mm a character, the standard's widest
+SEPARATOR_EIGHTHS = 12  # the red rule, in eighths of a point (1.5 pt)
+DRAFT_NUMBER = "（草稿，签发时编号）"
 
 LIGHT_COLOURS = {"green": "00B050", "yellow": "FFC000", "red": "FF0000"}
 LIGHT_DOT = "●"
@@ -170,6 +179,9 @@ def _style_run(
     _set_rfonts(rpr, family, latin)
     sz_cs = _set_child(rpr, "w:szCs", _RPR_ORDER)
     sz_cs.set(qn("w:val"), str(int(size.pt * 2)))
+    if size == SIZE_3:
+        spacing = _set_child(rpr, "w:spacing", _RPR_ORDER)
+        spacing.set(qn("w:val"), str(CHAR_SQUEEZE_TWIPS))
     return run
 
 
@@ -199,6 +211,32 @@ def _indent_chars(
 def _char_width(text: str) -> float:
     """Width in full-width characters: a half-width digit is half a character."""
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def masthead_size(name: str) -> Pt:
+    """The masthead's size: 初号 at most, smaller when the name would not fit the text width."""
+    fits = Mm(TEXT_WIDTH_MM).pt / max(_char_width(name), 1)
+    return Pt(min(MASTHEAD_MAX.pt, math.floor(fits)))
+
+
+def _red_rule(paragraph: Paragraph) -> None:
+    """A red line across the text width under ``paragraph`` (the 版头's 分隔线)."""
+    bdr = _set_child(paragraph._p.get_or_add_pPr(), "w:pBdr", _PPR_ORDER)
+    bottom = OxmlElement("w:bottom")
+    bottom.set(qn("w:val"), "single")
+    bottom.set(qn("w:sz"), str(SEPARATOR_EIGHTHS))
+    bottom.set(qn("w:space"), "4")
+    bottom.set(qn("w:color"), RED)
+    bdr.append(bottom)
+
+
+_CJK_COMMA = re.compile(r"(?<=[\u3400-\u9fff])\s*,\s*(?=[\u3400-\u9fff])")
+
+
+def as_written(title: str) -> str:
+    """A task's title in the briefing's punctuation: a half-width comma between Chinese
+    characters (left by the speech's text layer) becomes "，"."""
+    return _CJK_COMMA.sub("，", title.strip())
 
 
 def format_date(d: date) -> str:
@@ -236,6 +274,7 @@ class _Builder:
         self.doc: DocxDocument = Document()
         self.tables = 0
         self.figures = 0
+        self.chart_problem = ""  # why a chart could not be drawn, when one could not
 
     # -- page and defaults -------------------------------------------------------------------
 
@@ -259,9 +298,8 @@ class _Builder:
         if grid is None:
             grid = OxmlElement("w:docGrid")
             section._sectPr.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:type"), "lines")
         grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 
         # The template's defaults name theme fonts (w:eastAsiaTheme …), which Word prefers to
         # explicit names and would leak into every style; replace them, and mark the text as
@@ -364,19 +402,39 @@ class _Builder:
         pf.space_after = Pt(0)
         return p
 
+    def masthead(self) -> None:
+        """版头 (GB/T 9704-2012 7.2): the publication's name in red 小标宋, the issue number
+        (期号) under it, the 编发单位 and the date on one line, and the red separator under them.
+        A draft has no number yet: the line says it is numbered when issued."""
+        name = self.s.masthead or "调度通报"
+        p = self._paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        size = masthead_size(name)
+        p.paragraph_format.line_spacing = Pt(size.pt * 1.25)
+        _snap_off(p)
+        _style_run(p.add_run(name), self.fonts.title, size, latin=self.fonts.latin, colour=RED)
+        p = self._paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        number = self.s.number or DRAFT_NUMBER
+        _style_run(p.add_run(number), self.fonts.body, SIZE_3, latin=self.fonts.latin)
+        p = self._paragraph()
+        _snap_off(p)
+        p.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+        _style_run(
+            p.add_run(f"{self.s.issuer}编\t{format_date(self.s.issue_date)}"),
+            self.fonts.body,
+            SIZE_3,
+            latin=self.fonts.latin,
+        )
+        _red_rule(p)
+        self.blank()
+
     def title(self) -> None:
         p = self._paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.line_spacing = Pt(SIZE_2.pt * 1.5)
+        _snap_off(p)
         _style_run(p.add_run(self.s.title), self.fonts.title, SIZE_2, latin=self.fonts.latin)
-        if self.s.number:
-            p = self._paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _style_run(
-                p.add_run(f"（{self.s.number}）"),
-                self.fonts.heading2,
-                SIZE_3,
-                latin=self.fonts.latin,
-            )
         self.blank()
 
     def blank(self) -> None:
@@ -490,23 +548,38 @@ class _Builder:
     def build(self) -> DocxDocument:
         self.setup()
         self.page_numbers()
+        self.masthead()
         self.title()
         if self.s.addressee:
             self.body(self.s.addressee, indent=False)
-        self.body(f"现将{self.s.campaign}{self.s.period}工作推进情况通报如下。")
-        sections = (
-            ("总体情况", self.overview),
-            ("主要指标", self.indicators),
-            ("图表", self.charts),
-            ("排名与红黑榜", self.rankings),
-            ("逾期任务与督办", self.overdue),
-            (f"{self.s.nowcast_quarter}预测", self.nowcast),
+        self.body(
+            f"现将{_work(self.s.campaign)}{self.s.as_of or self.s.period}的推进情况通报如下。"
         )
-        for n, (name, fill) in enumerate(sections, start=1):
+        sections = (
+            ("总体情况", self.overview, True),
+            ("主要指标", self.indicators, True),
+            ("图表", self.charts, self._has_charts()),
+            ("排名与红黑榜", self.rankings, bool(self.s.rankings or self.s.honour_roll)),
+            ("逾期任务与督办", self.overdue, True),
+            (f"{self.s.nowcast_quarter}预测", self.nowcast, bool(self.s.nowcast)),
+        )
+        # a heading only where content follows it
+        n = 0
+        for name, fill, present in sections:
+            if not present:
+                continue
+            n += 1
             self.heading(1, f"{cn_numeral(n)}、", name)
             fill()
         self.signature()
         return self.doc
+
+    def _has_charts(self) -> bool:
+        if not self.include_charts:
+            return False
+        groups = self.s.peer_groups()
+        ranked = any(r.total is not None for r in self.s.rankings)
+        return bool(self.s.charts or (groups and ranked))
 
     def overview(self) -> None:
         o = self.s.overview
@@ -553,19 +626,33 @@ class _Builder:
             self.item(f"（{j}）", f"{note.unit}：", note.text)
 
     def charts(self) -> None:
-        if not self.include_charts:
-            self.body("本期通报未附图表。")
-            return
-        for series in self.s.charts:
-            png = charts.indicator_chart(series)
-            self.picture(png, f"{series.indicator}：实际、计划与上年同期")
+        """Each chart, or, when one cannot be drawn (no Chinese font), a sentence saying so:
+        a briefing never silently loses its charts (``chart_problem`` tells the caller too)."""
+        wanted: list[tuple[str, Any]] = [
+            (
+                f"{series.indicator}：实际、计划与上年同期",
+                lambda s=series: charts.indicator_chart(s),
+            )
+            for series in self.s.charts
+        ]
         for group in self.s.peer_groups():
             rows = [r for r in self.s.rankings if r.peer_group == group]
             if any(r.total is not None for r in rows):
                 title = f"{group}组得分排名"
-                self.picture(charts.ranking_chart(rows, title=title), title)
-        if not self.figures:
-            self.body("本期没有可绘制的图表数据。")
+                wanted.append(
+                    (title, lambda rows=rows, t=title: charts.ranking_chart(rows, title=t))
+                )
+        missed = 0
+        for caption, draw in wanted:
+            try:
+                png = draw()
+            except charts.CjkFontMissing as exc:
+                self.chart_problem = self.chart_problem or exc.message
+                missed += 1
+                continue
+            self.picture(png, caption)
+        if missed:
+            self.body(f"本期有{missed}幅图表未能绘制：{self.chart_problem}")
 
     def rankings(self) -> None:
         groups = self.s.peer_groups()
@@ -602,16 +689,16 @@ class _Builder:
             [
                 (
                     i,
-                    f"{t.task} {t.title}",
+                    as_written(t.title),
                     t.lead_unit,
                     format_date(t.deadline),
                     t.overdue_workdays,
-                    t.supervision
+                    as_written(t.supervision)
                     + (f"；拟：{t.proposed_step}（待确认）" if t.proposed_step else ""),
                 )
                 for i, t in enumerate(tasks, start=1)
             ],
-            (10, 46, 24, 24, 14, 38),
+            (10, 50, 24, 24, 14, 34),
         )
 
     def nowcast(self) -> None:
@@ -620,13 +707,14 @@ class _Builder:
         if not rows:
             self.body(f"本期数据尚不足以预测{q}走势。")
             return
+        when = "年末" if q == "全年" else f"{q}末"
         self.body(
-            f"按往年同期的季节规律，由截至目前的累计数推算{q}末各指标的可能结果如下，"
+            f"按往年同期的季节规律，由截至目前的累计数推算{when}各指标的可能结果如下，"
             "区间为约80%的把握范围，仅供研判，不作为考核依据。"
         )
         self.table(
-            f"{q}末预测",
-            ("指标（单位）", "截至", "累计", f"{q}末预测", "约80%区间", "目标", "完成目标概率"),
+            f"{when}预测",
+            ("指标（单位）", "截至", "累计", f"{when}预测", "约80%区间", "目标", "完成目标概率"),
             [
                 (
                     f"{r.indicator}（{r.measure}）",
@@ -641,9 +729,17 @@ class _Builder:
             ],
             (34, 14, 18, 22, 28, 18, 22),
         )
-        notes = [r for r in rows if r.note]
-        for i, r in enumerate(notes, start=1):
-            self.item(f"{i}.", f"{r.indicator}：", r.note)
+        # One note per distinct sentence: the interval's method is the same for most
+        # indicators and is said once, naming the indicators only when it differs.
+        notes: dict[str, list[str]] = {}
+        for r in rows:
+            if r.note:
+                notes.setdefault(r.note, []).append(r.indicator)
+        for note, names in notes.items():
+            if len(notes) == 1 and len(names) == len(rows):
+                self.body(f"注：{note}")
+            else:
+                self.body(f"注：{'、'.join(names)}，{note}")
 
     def signature(self) -> None:
         """7.3.5.2: the office 右空二字; the date below, starting two characters further right."""
@@ -661,6 +757,10 @@ class _Builder:
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _indent_chars(p, right=right)
             _style_run(p.add_run(text), self.fonts.body, SIZE_3, latin=self.fonts.latin)
+
+
+def _work(campaign: str) -> str:
+    return campaign if campaign.endswith("工作") else f"{campaign}工作"
 
 
 @dataclass(frozen=True)
@@ -684,14 +784,33 @@ def _ranking_cells(r: RankingRow) -> tuple[object, ...]:
     )
 
 
+@dataclass(frozen=True)
+class RenderedDocx:
+    data: bytes
+    chart_problem: str = ""  # why charts are missing from the document ("" when none are)
+
+
+def render_briefing_docx(
+    snapshot: BriefingSnapshot,
+    *,
+    fonts: OfficialFonts | None = None,
+    include_charts: bool = True,
+) -> RenderedDocx:
+    """The docx bytes and, when a chart could not be drawn, why (the page says it too)."""
+    builder = _Builder(snapshot, fonts or OfficialFonts(), include_charts)
+    buf = io.BytesIO()
+    builder.build().save(buf)
+    return RenderedDocx(buf.getvalue(), builder.chart_problem)
+
+
 def build_briefing_document(
     snapshot: BriefingSnapshot,
     *,
     fonts: OfficialFonts | None = None,
     include_charts: bool = True,
 ) -> DocxDocument:
-    """The python-docx Document of the briefing (raises CjkFontMissing if charts cannot be
-    drawn with Chinese labels: pass ``include_charts=False`` to build without them)."""
+    """The python-docx Document of the briefing; a chart that cannot be drawn with Chinese
+    labels is left out and the document says so (``include_charts=False``: no charts)."""
     return _Builder(snapshot, fonts or OfficialFonts(), include_charts).build()
 
 
@@ -701,9 +820,7 @@ def build_briefing_docx(
     fonts: OfficialFonts | None = None,
     include_charts: bool = True,
 ) -> bytes:
-    buf = io.BytesIO()
-    build_briefing_document(snapshot, fonts=fonts, include_charts=include_charts).save(buf)
-    return buf.getvalue()
+    return render_briefing_docx(snapshot, fonts=fonts, include_charts=include_charts).data
 
 
 def write_briefing_docx(

@@ -15,10 +15,14 @@ from kaimen.org.models import Role
 log = logging.getLogger(__name__)
 
 BRIEFING_BUILT = events.EventType("briefing_built", _("Briefing built"), app="briefings", order=10)
+BRIEFING_ISSUED = events.EventType(
+    "briefing_issued", _("Briefing issued"), app="briefings", order=11
+)
 
 
 def register_events() -> None:
     events.register(BRIEFING_BUILT)
+    events.register(BRIEFING_ISSUED)
 
 
 def briefing_built(*, briefing, snapshot=None) -> Notified | None:
@@ -48,6 +52,23 @@ def briefing_built(*, briefing, snapshot=None) -> Notified | None:
                 link=reverse("briefings:briefing_list"),
                 roles=[Role.LEADER, Role.OFFICE],
                 dedupe_key=f"briefing:{briefing.pk}",
+            )
+    except Exception:
+        log.exception("the notifications of briefing %s could not be written", briefing.pk)
+        return None
+
+
+def briefing_issued(*, briefing, snapshot=None) -> Notified | None:
+    """The office issued the briefing (签发): leaders and the office get its number."""
+    try:
+        with transaction.atomic():
+            return notify(
+                BRIEFING_ISSUED.code,
+                title=f"调度通报{briefing.label}已签发",
+                body=f"调度通报{briefing.label}（{briefing.period}）已签发，可在平台下载Word正文和Excel附表。",
+                link=reverse("briefings:briefing_list"),
+                roles=[Role.LEADER, Role.OFFICE],
+                dedupe_key=f"briefing:{briefing.pk}:issued",
             )
     except Exception:
         log.exception("the notifications of briefing %s could not be written", briefing.pk)

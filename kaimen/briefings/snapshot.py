@@ -96,9 +96,9 @@ class BriefingSnapshot:
     title: str
     issuer: str  # 发文机关
     issue_date: date  # 成文日期
-    number: str  # 期号, "第5期"
+    number: str  # 期号, "第5期"; "" for a draft (numbered when the office issues it)
     campaign: str
-    period: str  # "2025年第10周"
+    period: str  # "2025年1-3月"
     overview: Overview
     indicators: tuple[IndicatorRow, ...]
     charts: tuple[ChartSeries, ...]
@@ -108,6 +108,9 @@ class BriefingSnapshot:
     nowcast_quarter: str  # "一季度"
     nowcast: tuple[NowcastRow, ...]
     addressee: str = ""  # 主送机关, e.g. "各镇街，区直各部门："
+    masthead: str = ""  # 版头 (发文机关标志), printed in red: "开门红工作调度通报"
+    period_short: str = ""  # the period as offices write it in the text: "1-3月"
+    as_of: str = ""  # "截至3月底"
     version: int = SNAPSHOT_VERSION
 
     def peer_groups(self) -> tuple[str, ...]:

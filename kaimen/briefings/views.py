@@ -47,6 +47,21 @@ def briefing_build(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Briefing %(label)s built.") % {"label": briefing.label})
+        if briefing.chart_note:
+            messages.warning(request, briefing.chart_note)
+    return redirect("briefings:briefing_list")
+
+
+@login_required
+@require_POST
+def briefing_issue(request: HttpRequest, briefing_id: int) -> HttpResponse:
+    scope.require(request.user, Perm.BRIEFING_BUILD)
+    try:
+        briefing = services.briefing_issue(actor=request.user, briefing_id=briefing_id)
+    except KaimenError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Briefing %(label)s issued.") % {"label": briefing.label})
     return redirect("briefings:briefing_list")
 
 

@@ -99,7 +99,7 @@ def build_workbook(snapshot: BriefingSnapshot) -> Workbook:
         ("项目", "内容"),
         [
             ("通报", s.title),
-            ("期号", s.number),
+            ("期号", s.number or "草稿（签发时编号）"),
             ("战役", s.campaign),
             ("期间", s.period),
             ("发文机关", s.issuer),

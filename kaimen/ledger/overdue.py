@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from kaimen.ledger.models import (
     OPEN_STATUSES,
@@ -69,7 +70,8 @@ def _supervision_text(steps: list[SupervisionStep]) -> tuple[str, str]:
     proposed = [s for s in steps if s.state == StepState.PROPOSED]
     if done:
         s = done[0]
-        when = (s.decided_at or s.proposed_at).date()
+        # the district's calendar day (Asia/Shanghai), not the UTC date of the stored instant
+        when = timezone.localdate(s.decided_at or s.proposed_at)
         text = f"{when.month}月{when.day}日{s.get_level_display()}：{s.reason}"
     else:
         text = "尚未督办"

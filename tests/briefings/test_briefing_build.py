@@ -3,8 +3,10 @@ the files read back, the snapshot rebuilds the same document, and only the offic
 
 from __future__ import annotations
 
+import getpass
 import io
 import zipfile
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -13,16 +15,18 @@ from docx import Document
 from openpyxl import load_workbook
 
 from kaimen.audit.models import AuditEvent
-from kaimen.briefings import services
-from kaimen.briefings.models import Briefing
+from kaimen.briefings import charts, services
+from kaimen.briefings.models import Briefing, BriefingSource, BriefingStatus
 from kaimen.campaigns.demo import CAMPAIGN
 from kaimen.campaigns.models import Campaign
-from kaimen.lib.errors import PermissionDenied
+from kaimen.lib.errors import PermissionDenied, ValidationError
 from kaimen.org.models import User
+from kaimen.targets.selectors import latest_period_with_figures
 
 pytestmark = pytest.mark.django_db
 
 SECTIONS = ("总体情况", "主要指标", "图表", "排名与红黑榜", "逾期任务与督办")
+MASTHEAD_RED = "FF0000"
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +65,9 @@ def test_the_office_builds_a_briefing_from_the_demo_data(built):
     assert "排名与红黑榜采用2025年3月考核结果" in text
     assert len(doc.tables) >= 1
     assert len(doc.inline_shapes) >= 1
-    assert built.number == 1
+    assert built.number is None  # a draft: numbered when the office issues it
+    assert built.status == BriefingStatus.DRAFT
+    assert doc.paragraphs[1].text == "（草稿，签发时编号）"
     assert len(built.docx_sha256) == 64
     assert AuditEvent.objects.filter(action="briefings.briefing.build").count() == 1
 
@@ -79,10 +85,77 @@ def test_the_stored_snapshot_rebuilds_the_same_document(built):
     assert _document_xml(again.docx) == _document_xml(stored)
 
 
-def test_issues_are_numbered_in_order(built, office, demo):
-    second = services.briefing_build(actor=office, campaign=demo)
-    assert second.number == built.number + 1
-    assert second.docx_name != built.docx_name
+def test_building_the_same_period_again_rebuilds_the_draft_in_place(
+    built, office, demo, django_capture_on_commit_callbacks
+):
+    old_docx = services.path_of(built.docx_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.briefing_build(actor=office, campaign=demo)
+    assert again.pk == built.pk
+    assert again.number is None
+    assert again.docx_name != built.docx_name
+    assert not old_docx.exists()  # the replaced files are removed
+    assert Briefing.objects.count() == 1
+    assert sorted(p.name for p in services.files_root().iterdir()) == sorted(
+        [again.docx_name, again.xlsx_name]
+    )
+
+
+def test_the_office_issues_a_draft_which_takes_the_next_number(built, office, demo, clock):
+    # 17:30 UTC on 7 April is 01:30 on 8 April in the district: the date of issue is the 8th
+    clock.current = datetime(2025, 4, 7, 17, 30, tzinfo=UTC)
+    issued = services.briefing_issue(actor=office, briefing_id=built.pk)
+    assert (issued.pk, issued.number, issued.status) == (built.pk, 1, BriefingStatus.ISSUED)
+    assert issued.issued_by == office
+    doc = Document(str(services.path_of(issued.docx_name)))
+    masthead, number, line = doc.paragraphs[:3]
+    assert masthead.text == "开门红工作调度通报"
+    assert str(masthead.runs[0].font.color.rgb) == MASTHEAD_RED
+    assert number.text == "第1期"
+    assert line.text.endswith("2025年4月8日")
+    assert doc.paragraphs[-1].text == "2025年4月8日"  # the date under the signature
+    event = AuditEvent.objects.get(action="briefings.briefing.issue")
+    assert event.before["number"] is None
+    assert event.after["number"] == 1
+    # the issued file is rebuilt from its stored snapshot byte for byte
+    again = services.briefing_rebuild_from_snapshot(briefing=issued)
+    assert _document_xml(again.docx) == _document_xml(
+        services.path_of(issued.docx_name).read_bytes()
+    )
+    # building the period again makes a new draft; the issued one keeps its number and files
+    draft = services.briefing_build(actor=office, campaign=demo)
+    assert draft.pk != issued.pk
+    assert draft.number is None
+    assert services.path_of(issued.docx_name).exists()
+    second = services.briefing_issue(actor=office, briefing_id=draft.pk)
+    assert second.number == 2
+
+
+def test_an_issued_briefing_is_not_issued_twice(built, office):
+    services.briefing_issue(actor=office, briefing_id=built.pk)
+    with pytest.raises(ValidationError, match="已签发"):
+        services.briefing_issue(actor=office, briefing_id=built.pk)
+    assert AuditEvent.objects.filter(action="briefings.briefing.issue").count() == 1
+
+
+def test_a_leader_cannot_issue(built):
+    leader = User.objects.get(username="leader.zhang")
+    with pytest.raises(PermissionDenied):
+        services.briefing_issue(actor=leader, briefing_id=built.pk)
+    assert Briefing.objects.get(pk=built.pk).number is None
+
+
+def test_the_source_of_each_build_is_recorded(built, office, demo, tmp_path):
+    assert (built.source, built.created_by) == (BriefingSource.WEB, office)
+    assert built.source_label == office.display_name
+    call_command("briefing", "build", "--out", str(tmp_path / "x.docx"), stdout=StringIO())
+    by_command = Briefing.objects.get(pk=built.pk)  # the same period's draft, rebuilt
+    assert by_command.source == BriefingSource.COMMAND
+    assert by_command.created_by is None
+    assert by_command.built_by_name == getpass.getuser()
+    label = by_command.source_label
+    assert label == f"{BriefingSource.COMMAND.label}（{getpass.getuser()}）"
+    assert str(BriefingSource.SCHEDULE.label) not in label
 
 
 def test_only_the_office_may_build(demo):
@@ -111,6 +184,34 @@ def test_the_command_writes_the_file(demo, tmp_path):
     assert target.with_suffix(".xlsx").exists()
     assert str(target) in out.getvalue()
     assert "开门红" in "\n".join(p.text for p in Document(str(target)).paragraphs)
+
+
+def test_the_command_builds_the_current_campaigns_latest_period_without_arguments(demo, tmp_path):
+    out = StringIO()
+    target = tmp_path / "tongbao.docx"
+    call_command("briefing", "build", "--out", str(target), stdout=out)
+    briefing = Briefing.objects.get()
+    assert briefing.campaign == demo
+    assert briefing.year == demo.year
+    latest = latest_period_with_figures(demo.year)
+    assert briefing.period == f"{demo.year}年1-{latest}月"
+    assert demo.name in out.getvalue()
+    doc = Document(str(target))
+    assert len(doc.inline_shapes) >= 1
+    assert f"截至{latest}月底" in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_the_command_says_when_the_charts_could_not_be_drawn(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(charts, "_installed_families", set)
+    err = StringIO()
+    target = tmp_path / "tongbao.docx"
+    call_command("briefing", "build", "--out", str(target), stdout=StringIO(), stderr=err)
+    assert "no charts" in err.getvalue()
+    assert "中文字体" in err.getvalue()
+    doc = Document(str(target))
+    assert len(doc.inline_shapes) == 0
+    assert any("图表未能绘制" in p.text for p in doc.paragraphs)
+    assert "中文字体" in Briefing.objects.get().chart_note
 
 
 def test_the_command_is_audited_as_the_servers_operator(demo, tmp_path):

@@ -50,3 +50,14 @@ def test_a_failure_to_write_the_messages_never_loses_the_briefing(cast, media, m
     assert Briefing.objects.filter(pk=briefing.pk).exists()
     assert services.path_of(briefing.docx_name).exists()
     assert not Notification.objects.exists()
+
+
+def test_an_issued_briefing_tells_leaders_and_the_office_its_number(cast, media, clock):
+    clock.current = datetime(2025, 3, 10, 8, 0, tzinfo=SHANGHAI)
+    draft = services.briefing_build(actor=cast.office, year=2025)
+    assert not Notification.objects.filter(event="briefing_issued").exists()
+    issued = services.briefing_issue(actor=cast.office, briefing_id=draft.pk)
+    told = Notification.objects.filter(event="briefing_issued")
+    assert set(told.values_list("recipient__username", flat=True)) == {"leader", "office"}
+    assert told.first().title == "调度通报2025年第1期已签发"
+    assert told.first().dedupe_key == f"briefing:{issued.pk}:issued"

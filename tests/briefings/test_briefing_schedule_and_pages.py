@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kaimen.briefings import services, tasks
-from kaimen.briefings.models import Briefing
+from kaimen.briefings.models import Briefing, BriefingSource
 from kaimen.campaigns.demo import CAMPAIGN
 from kaimen.campaigns.models import Campaign
 from kaimen.core.models import WorkdayOverride
@@ -47,6 +47,8 @@ def test_the_weekly_job_builds_on_a_working_monday(demo, clock):
     assert briefing.scheduled_week == "2025-W11"
     assert briefing.campaign == demo
     assert briefing.created_by is None
+    assert briefing.source == BriefingSource.SCHEDULE
+    assert briefing.number is None  # a draft the office issues
 
 
 def test_the_weekly_job_skips_a_monday_of_the_national_day_holiday(demo, clock):
@@ -72,7 +74,12 @@ def test_the_weekly_job_builds_once_a_week(demo, clock):
     later_that_week = services.briefing_build_scheduled()
     assert first.pk == again.pk == later_that_week.pk
     assert Briefing.objects.count() == 1
-    clock.advance(days=6)  # the next Monday
+    clock.advance(days=6)  # the next Monday, the draft not issued: rebuilt in place
+    next_week = services.briefing_build_scheduled()
+    assert next_week.pk == first.pk
+    assert next_week.scheduled_week == "2025-W12"
+    services.briefing_issue(actor=person("office.li"), briefing_id=first.pk)
+    clock.advance(days=7)  # issued: the Monday after builds a new draft
     assert services.briefing_build_scheduled().pk != first.pk
 
 
@@ -92,6 +99,19 @@ def test_the_office_sees_the_list_and_the_build_button(built, login):
     assert response.status_code == 200
     assert built.label in response.content.decode()
     assert reverse("briefings:briefing_build") in response.content.decode()
+    assert reverse("briefings:briefing_issue", args=[built.pk]) in response.content.decode()
+
+
+def test_the_office_issues_from_the_page_and_the_list_says_who_built_it(built, login):
+    client = login(person("office.li"))
+    response = client.post(reverse("briefings:briefing_issue", args=[built.pk]))
+    assert response.status_code == 302
+    issued = Briefing.objects.get(pk=built.pk)
+    assert issued.number == 1
+    page = client.get(reverse("briefings:briefing_list")).content.decode()
+    assert issued.label in page
+    assert reverse("briefings:briefing_issue", args=[built.pk]) not in page
+    assert person("office.li").display_name in page
 
 
 def test_a_leader_reads_and_downloads_but_cannot_build(built, login):
@@ -109,7 +129,10 @@ def test_a_leader_reads_and_downloads_but_cannot_build(built, login):
     body = b"".join(response.streaming_content)
     assert body == services.path_of(built.docx_name).read_bytes()
     assert client.post(reverse("briefings:briefing_build")).status_code == 403
+    assert client.post(reverse("briefings:briefing_issue", args=[built.pk])).status_code == 403
+    assert reverse("briefings:briefing_issue", args=[built.pk]) not in page.content.decode()
     assert Briefing.objects.count() == 1
+    assert Briefing.objects.get().number is None
 
 
 def test_the_office_builds_now_from_the_page(demo, login):

@@ -15,17 +15,18 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt, Twips
+from docx.shared import Mm, Pt, Twips
 from openpyxl import load_workbook
 
 from kaimen.briefings import charts
-from kaimen.briefings.charts import CjkFontMissing, cjk_font_available
+from kaimen.briefings.charts import cjk_font_available
 from kaimen.briefings.docx_builder import (
-    CHAR_SPACE,
+    CHAR_SQUEEZE_TWIPS,
     LINE_PITCH_TWIPS,
     build_briefing_docx,
     cn_numeral,
     format_date,
+    render_briefing_docx,
 )
 from kaimen.briefings.snapshot import BriefingSnapshot, UnitNote
 from kaimen.briefings.xlsx_builder import build_briefing_xlsx
@@ -148,24 +149,87 @@ def test_page_setup_follows_gb_t_9704(document):
 def test_the_grid_gives_22_lines_of_28_characters(document):
     section = document.sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    # a line grid only: LibreOffice would give each 16 pt character two cells of a char grid
+    assert grid.get(qn("w:type")) == "lines"
     line_pitch = int(grid.get(qn("w:linePitch")))
-    char_space = int(grid.get(qn("w:charSpace")))
-    assert (line_pitch, char_space) == (LINE_PITCH_TWIPS, CHAR_SPACE) == (579, -842)
+    assert line_pitch == LINE_PITCH_TWIPS == 579
     height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
     width = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
     assert 22 * line_pitch <= height < 23 * line_pitch
-    char_pitch = (16 + char_space / 4096) * 20  # twips
+    # each body character is squeezed so that 28 fit a line and 29 do not
+    run = paragraph(document, "四个招商专班本周新增签约项目3个，协议投资额12.6亿元。").runs[0]
+    squeeze = int(run._element.rPr.find(qn("w:spacing")).get(qn("w:val")))
+    assert squeeze == CHAR_SQUEEZE_TWIPS == -5
+    char_pitch = 16 * 20 + squeeze  # twips
     assert 28 * char_pitch <= width < 29 * char_pitch
 
 
-def test_the_title_is_xiaobiaosong_size_2_centred(document):
-    title = document.paragraphs[0]
-    assert title.text == "全区开门红工作调度通报"
+def test_the_masthead_is_red_with_the_issue_number_the_issuer_the_date_and_a_red_rule(document):
+    masthead, number, issuer_line = document.paragraphs[:3]
+    assert masthead.text == "开门红工作调度通报"
+    assert masthead.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    run = masthead.runs[0]
+    assert str(run.font.color.rgb) == "FF0000"
+    assert fonts_of(run)["eastAsia"] == "方正小标宋简体"
+    # 初号 at most (about 15 mm a character), and the name fits the 156 mm text width
+    assert Pt(22) < run.font.size <= Pt(42)
+    assert run.font.size.pt * 9 <= Mm(156).pt
+    assert number.text == "第5期"
+    assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert issuer_line.text == "区开门红工作调度办公室编\t2025年3月10日"
+    rule = issuer_line._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:val")) == "single"
+    assert rule.get(qn("w:color")) == "FF0000"
+
+
+def test_the_title_under_the_masthead_is_xiaobiaosong_size_2_centred_in_black(document):
+    title = paragraph(document, "关于2025年一季度开门红工作推进情况的通报")
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     run = title.runs[0]
     assert run.font.size == Pt(22)
     assert fonts_of(run)["eastAsia"] == "方正小标宋简体"
+    assert run.font.color.rgb is None
+
+
+def test_a_draft_carries_no_issue_number():
+    draft = replace(sample_snapshot(), number="")
+    document = docx.Document(io.BytesIO(build_briefing_docx(draft, include_charts=False)))
+    assert document.paragraphs[1].text == "（草稿，签发时编号）"
+    assert not any("第" in p.text and "期" in p.text for p in document.paragraphs[:3])
+
+
+def test_the_period_is_written_as_offices_write_it(document):
+    intro = next(p.text for p in document.paragraphs if p.text.startswith("现将"))
+    assert intro == "现将2025年一季度开门红工作截至3月9日的推进情况通报如下。"
+
+
+def test_the_forecast_note_is_said_once_when_every_indicator_shares_it():
+    s = sample_snapshot()
+    same = tuple(replace(r, note="区间由8个历史年份的留一年预测误差得出。") for r in s.nowcast)
+    assert len(same) >= 2
+    document = docx.Document(
+        io.BytesIO(build_briefing_docx(replace(s, nowcast=same), include_charts=False))
+    )
+    notes = [p.text for p in document.paragraphs if "留一年预测误差" in p.text]
+    assert notes == ["注：区间由8个历史年份的留一年预测误差得出。"]
+
+
+def test_different_forecast_notes_name_their_indicators(document):
+    notes = [p.text for p in document.paragraphs if p.text.startswith("注：")]
+    assert notes == [
+        "注：规上工业增加值，按近5年同期季节规律推算。",
+        "注：社会消费品零售总额，历史数据不足3年，不给出区间和概率。",
+    ]
+
+
+def test_the_overdue_table_names_tasks_by_their_title_as_written():
+    s = sample_snapshot()
+    late = replace(s.overdue_tasks[0], task="二/(一)/二是", title="释放消费潜能,大力发展首发经济")
+    document = docx.Document(
+        io.BytesIO(build_briefing_docx(replace(s, overdue_tasks=(late,)), include_charts=False))
+    )
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "任务")
+    assert table.rows[1].cells[1].text == "释放消费潜能，大力发展首发经济"
 
 
 def test_the_body_is_fangsong_size_3_on_exact_lines_indented_two_characters(document):
@@ -237,27 +301,47 @@ def test_the_same_snapshot_rebuilds_the_same_document(docx_bytes):
     assert body(again) == body(docx_bytes)
 
 
-def test_without_a_cjk_font_charts_fail_loudly_or_are_left_out(monkeypatch):
+def test_without_a_cjk_font_the_page_says_the_charts_could_not_be_drawn(monkeypatch):
     monkeypatch.setattr(charts, "_installed_families", set)
-    with pytest.raises(CjkFontMissing, match="fonts-noto-cjk"):
-        build_briefing_docx(sample_snapshot())
+    rendered = render_briefing_docx(sample_snapshot())
+    assert "中文字体" in rendered.chart_problem
+    document = docx.Document(io.BytesIO(rendered.data))
+    assert len(document.inline_shapes) == 0
+    texts = [p.text for p in document.paragraphs]
+    following = texts[texts.index("三、图表") + 1]
+    assert following.startswith("本期有4幅图表未能绘制：没有找到中文字体")
+
+
+def test_a_briefing_built_without_charts_has_no_chart_heading():
     document = docx.Document(
         io.BytesIO(build_briefing_docx(sample_snapshot(), include_charts=False))
     )
     assert len(document.inline_shapes) == 0
-    paragraph(document, "本期通报未附图表。")
+    texts = [p.text for p in document.paragraphs]
+    assert not any("图表" in t for t in texts)
+    assert "三、排名与红黑榜" in texts
 
 
-def test_empty_sections_say_so():
+def _level_one(document) -> list[int]:
+    return [
+        i
+        for i, p in enumerate(document.paragraphs)
+        if p.runs and fonts_of(p.runs[0])["eastAsia"] == "黑体" and "、" in p.text[:3]
+    ]
+
+
+def test_a_heading_only_where_content_follows():
     s = replace(
         sample_snapshot(), charts=(), rankings=(), honour_roll=(), overdue_tasks=(), nowcast=()
     )
     document = docx.Document(io.BytesIO(build_briefing_docx(s)))
     texts = [p.text for p in document.paragraphs]
+    headings = [texts[i] for i in _level_one(document)]
+    assert headings == ["一、总体情况", "二、主要指标", "三、逾期任务与督办"]
     assert "截至本期，台账任务均在完成时限内推进，无逾期任务。" in texts
-    assert "本期数据尚不足以预测一季度走势。" in texts
-    assert "本期红榜暂无单位。" in texts
-    assert "本期没有可绘制的图表数据。" in texts
+    assert not any("图表" in t or "预测" in t or "红黑榜" in t for t in texts)
+    for i in _level_one(document):
+        assert texts[i + 1].strip(), f"{texts[i]} is followed by nothing"
 
 
 def test_small_helpers():

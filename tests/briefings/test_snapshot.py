@@ -30,7 +30,9 @@ D = Decimal
 def sample_snapshot() -> BriefingSnapshot:
     """A week of the demo district's campaign, as the office would publish it."""
     return BriefingSnapshot(
-        title="全区开门红工作调度通报",
+        title="关于2025年一季度开门红工作推进情况的通报",
+        masthead="开门红工作调度通报",
+        as_of="截至3月9日",
         issuer="区开门红工作调度办公室",
         issue_date=date(2025, 3, 10),
         number="第5期",
@@ -243,7 +245,7 @@ def test_decimals_travel_as_strings_without_float_rounding():
     data = json.loads(sample_snapshot().to_json())
     assert data["indicators"][1]["actual"] == "25.30"
     assert data["issue_date"] == "2025-03-10"
-    assert "全区开门红工作调度通报" in sample_snapshot().to_json()  # readable, not \\u-escaped
+    assert "开门红工作调度通报" in sample_snapshot().to_json()  # readable, not \\u-escaped
 
 
 def test_unknown_version_is_refused_with_a_clear_message():

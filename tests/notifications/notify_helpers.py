@@ -18,6 +18,7 @@ TIMEOUT = 0.3  # a real socket timeout, kept short
 # Every event the apps registered that a channel may carry (channel_test excluded).
 ALL_EVENTS = [
     "briefing_built",
+    "briefing_issued",
     "red_light",
     "ranking_published",
     "accountability_confirmed",

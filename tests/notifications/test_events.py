@@ -35,6 +35,7 @@ def test_the_apps_register_their_events_in_the_forms_order():
     assert [e.code for e in events.subscribable()] == notify_helpers.ALL_EVENTS
     assert {e.code: e.app for e in events.all_types()} == {
         "briefing_built": "briefings",
+        "briefing_issued": "briefings",
         "red_light": "targets",
         "ranking_published": "evaluation",
         "accountability_confirmed": "accountability",

@@ -1,4 +1,9 @@
-"""``kaimen briefing build [--campaign ID] [--year YYYY] [--period 1-3月] --out FILE.docx``"""
+"""``kaimen briefing build [--campaign ID] [--year YYYY] [--period 1-3月] --out FILE.docx``
+
+Without --campaign and --year it builds for the current campaign (the running one, else the
+newest) and its latest period with figures. The build is the period's draft; the office issues
+it (签发) on the platform, which gives it its number.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kaimen.briefings import services
+from kaimen.campaigns import selectors as campaign_selectors
 from kaimen.campaigns.models import Campaign
 from kaimen.lib.errors import KaimenError
 
@@ -32,7 +38,11 @@ class Command(BaseCommand):
             if campaign is None:
                 raise CommandError(f"No campaign with id {options['campaign']}.")
         if campaign is None and options["year"] is None:
-            raise CommandError("Give --campaign or --year.")
+            campaign = campaign_selectors.default_campaign()
+            if campaign is None:
+                raise CommandError(
+                    "There is no campaign yet: give --year, or create a campaign first."
+                )
         try:
             briefing = services.briefing_build(
                 actor=None,
@@ -46,7 +56,13 @@ class Command(BaseCommand):
         appendix = out.with_suffix(".xlsx")
         out.write_bytes(services.path_of(briefing.docx_name).read_bytes())
         appendix.write_bytes(services.path_of(briefing.xlsx_name).read_bytes())
+        where = f" for {briefing.campaign.name}" if briefing.campaign else ""
         self.stdout.write(
-            f"Briefing {briefing.label} ({briefing.period}) written to {out} "
-            f"(sha256 {briefing.docx_sha256[:12]}…) and its appendix to {appendix}."
+            f"Briefing {briefing.label}{where} ({briefing.period}) written to {out} "
+            f"(sha256 {briefing.docx_sha256[:12]}…) and its appendix to {appendix}. "
+            "It is a draft until the office issues it on the platform."
         )
+        if briefing.chart_note:
+            self.stderr.write(
+                f"Warning: the briefing has no charts or fewer: {briefing.chart_note}"
+            )
