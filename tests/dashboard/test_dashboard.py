@@ -457,7 +457,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, cast):
 
 def test_the_menu_offers_it_first_to_leaders_and_the_office_only(cast, login):
     for role in ("leader", "office"):
-        nav = login(cast.role(role)).get(reverse("core:home")).context["nav_items"]
+        nav = login(cast.role(role)).get(reverse("core:home"), follow=True).context["nav_items"]
         assert nav[0]["url"] == URL
     for role in ("liaison_a", "member_a", "auditor"):
         nav = login(cast.role(role)).get(reverse("core:home")).context["nav_items"]
