@@ -111,3 +111,4 @@ def test_the_action_filter_matches_a_code_exactly_and_a_domain_as_a_prefix(clien
     assert len(shown("ledger")) == 3
     response = client.get(reverse("audit:event_list"), {"action": "nosuch"})
     assert "action" in response.context["form"].errors
+    assert "「操作」：" in response.content.decode()  # the error names its field
