@@ -21,6 +21,9 @@ from kaimen.org import scope
 
 _LAST_SEEN = "kaimen_last_seen"
 _STARTED = "kaimen_started"
+# The audit note of an automatic sign-out, in the auditor's language.
+IDLE_NOTE = "空闲超时，自动退出"
+CAP_NOTE = "达到会话最长时限，自动退出"
 
 
 def password_expired(user) -> bool:
@@ -48,7 +51,9 @@ class SessionPolicyMiddleware:
         idle = last_seen is not None and now - last_seen > settings.IDLE_TIMEOUT.total_seconds()
         too_long = now - started > settings.SESSION_ABSOLUTE_LIMIT.total_seconds()
         if idle or too_long:
-            record(actor=user, action="auth.logout", obj=user, message="idle" if idle else "cap")
+            record(
+                actor=user, action="auth.logout", obj=user, message=IDLE_NOTE if idle else CAP_NOTE
+            )
             logout(request)
             messages.info(
                 request,

@@ -112,3 +112,12 @@ def test_the_action_filter_matches_a_code_exactly_and_a_domain_as_a_prefix(clien
     response = client.get(reverse("audit:event_list"), {"action": "nosuch"})
     assert "action" in response.context["form"].errors
     assert "「操作」：" in response.content.decode()  # the error names its field
+
+
+@pytest.mark.django_db
+def test_the_sign_in_notes_the_auditor_reads_are_chinese(client, cast):
+    client.post(reverse("org:login"), {"username": cast.liaison_a.username, "password": "wrong"})
+    from kaimen.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="auth.login", outcome="failure")
+    assert event.message == "用户名或密码错误"
