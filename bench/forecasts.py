@@ -6,8 +6,10 @@
 Each series is a CSV of cumulative values with the address each figure was read from (the
 ``source`` column); gaps are allowed. Every year with at least three earlier usable years is
 projected to its year end at each released period from the earlier years only, by our seasonal
-method and by the time-progress projection, with the ~80% interval of the nowcast (leave-one-
-year-out log errors, root mean square × Student's t quantile). Printed: each series' table, then
+method (the last three years' profile) and by the time-progress projection, with the ~80%
+interval of the nowcast (the last five real-time log errors — each earlier year projected from
+the three years before it —, root mean square × Student's t quantile; four earlier years
+needed). Printed: each series' table, then
 the figures of all series pooled, with the two goals of issue 10 checked against them — our
 mean error at least 30% below the time-progress one, and the 80% intervals holding 70–90% of the
 outcomes. The goals are reported, not asserted: a miss is a finding, not a crash.

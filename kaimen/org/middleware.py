@@ -21,6 +21,9 @@ from kaimen.org import scope
 
 _LAST_SEEN = "kaimen_last_seen"
 _STARTED = "kaimen_started"
+# The last-seen time is written back at most this often (seconds): a page view that only
+# reads then writes no session row, and the idle timeout ends at most this much early.
+LAST_SEEN_EVERY = 60
 # The audit note of an automatic sign-out, in the auditor's language.
 IDLE_NOTE = "空闲超时，自动退出"
 CAP_NOTE = "达到会话最长时限，自动退出"
@@ -65,7 +68,8 @@ class SessionPolicyMiddleware:
             return redirect(
                 f"{reverse('org:login')}?{urlencode({'next': request.get_full_path()})}"
             )
-        request.session[_LAST_SEEN] = now
+        if last_seen is None or now - last_seen >= LAST_SEEN_EVERY:
+            request.session[_LAST_SEEN] = now
 
         if request.path.startswith("/api/"):
             # The API answers 401 itself (see kaimen.org.api_auth.KaimenSession) instead of redirecting.

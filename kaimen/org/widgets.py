@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 
+from kaimen.lib.forms import DirectRender
 from kaimen.org.models import UnitKind
 
 # The order the groups appear in: the kinds a task is given to first.
@@ -46,11 +47,11 @@ class _GroupedByKind:
         return groups
 
 
-class UnitSelect(_GroupedByKind, forms.Select):
+class UnitSelect(_GroupedByKind, DirectRender, forms.Select):
     def __init__(self, attrs=None):
         super().__init__({"data-unit-picker": "", **(attrs or {})})
 
 
-class UnitSelectMultiple(_GroupedByKind, forms.SelectMultiple):
+class UnitSelectMultiple(_GroupedByKind, DirectRender, forms.SelectMultiple):
     def __init__(self, attrs=None):
         super().__init__({"data-unit-picker": "", "size": 8, **(attrs or {})})

@@ -33,7 +33,7 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
@@ -58,18 +58,19 @@ from kaimen.targets.monitoring import Light, MonitorResult, rank_peers
 log = logging.getLogger(__name__)
 
 # Raise when the computation of a row changes: every stored board is recomputed at its next read.
-COMPUTATION = 2
+COMPUTATION = 3
 # Attributes of ``board.Row`` stored as columns of the same name (a new one: a column + a name).
 ROW_COLUMNS = ("computed_growth_pct", "note", "spring_note")
 MONTHS = range(1, 13)
 RANKED_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN)
 LAGGING_SHOWN = 15
+# The board's order, in columns of the entry itself (see BoardEntry: an index holds it).
 BOARD_ORDER = (
-    "indicator__sort_order",
-    "indicator__code",
+    "indicator_order",
+    "indicator_code",
     "kind_order",
-    "unit__sort_order",
-    "unit__name",
+    "unit_order",
+    "unit_name",
     "target_id",
 )
 _ENUMS = {cls.__name__: cls for cls in (Light, monitoring.LightBasis, monitoring.PriceBasis)}
@@ -347,6 +348,10 @@ def _write(year: int, targets: list[Target]) -> None:
                     unit_id=target.unit_id,
                     unit_kind=target.unit.kind,
                     kind_order=UNIT_KIND_ORDER.get(target.unit.kind, 9),
+                    indicator_order=target.indicator.sort_order,
+                    indicator_code=target.indicator.code,
+                    unit_order=target.unit.sort_order,
+                    unit_name=target.unit.name,
                     period_month=row.period.end_month if row.period else None,
                     figure_id=row.figure.pk if row.figure else None,
                     last_year_id=row.last_year.pk if row.last_year else None,
@@ -474,9 +479,11 @@ class RowPage:
 
     def read(self, qs: QuerySet[BoardEntry]) -> list:
         """The rows of ``qs`` (a slice of the board), ranked among all their peers. Two steps:
-        the ids in the board's order (a narrow sort over the month's entries), then the rows of
-        those ids with their target, figures and explanation."""
-        ids = list(qs.values_list("pk", flat=True))
+        the ids in the board's order (read down the order index), then the rows of those ids
+        with their target, figures and explanation."""
+        return self.read_ids(list(qs.values_list("pk", flat=True)))
+
+    def read_ids(self, ids: list[int]) -> list:
         by_id = {e.pk: e for e in _loaded(BoardEntry.objects.filter(pk__in=ids))}
         out = [to_row(by_id[pk]) for pk in ids]
         ranked = [r for r in out if r.target.unit.kind in RANKED_KINDS]
@@ -514,11 +521,6 @@ class BoardPage:
     counts: dict[str, int]
 
 
-LIGHT_ORDER = Case(
-    When(light=Light.RED, then=0), When(light=Light.YELLOW, then=1), output_field=IntegerField()
-)
-
-
 def board_for_user(
     *,
     user,
@@ -551,12 +553,13 @@ def board_for_user(
     if light:
         qs = qs.filter(light="" if light == "none" else light)
     page = RowPage(qs, year, end_month)
-    lagging_qs = (
-        qs.filter(light__in=(Light.RED, Light.YELLOW))
-        .order_by(LIGHT_ORDER, "-shortfall", *BOARD_ORDER)
-        .select_related(None)
-    )
-    lagging = page.read(lagging_qs[:LAGGING_SHOWN])
+    # Red rows first, then yellow, each furthest behind first: two short reads down the
+    # lagging index (always both, so the page's query count does not depend on the data).
+    lagging_ids: list[int] = []
+    for shown in (Light.RED, Light.YELLOW):
+        behind = qs.filter(light=shown).order_by("-shortfall", *BOARD_ORDER)
+        lagging_ids += behind.values_list("pk", flat=True)[:LAGGING_SHOWN]
+    lagging = page.read_ids(lagging_ids[:LAGGING_SHOWN])
     return BoardPage(year, end_month, page, lagging, {k: v or 0 for k, v in counts.items()})
 
 

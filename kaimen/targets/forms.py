@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaimen.lib.errors import ValidationError as KaimenValidationError
+from kaimen.lib.forms import Select
 from kaimen.lib.periods import Period
 from kaimen.lib.quantities import parse_decimal
 from kaimen.org import scope
@@ -58,27 +59,34 @@ def _units():
 
 
 class BoardFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Campaign year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(
+        label=_("Campaign year"), coerce=int, required=False, widget=Select
+    )
     month = forms.TypedChoiceField(
-        label=_("Statistics period"), coerce=int, choices=MONTH_CHOICES, required=False
-    )
-    indicator = forms.ModelChoiceField(
-        label=_("Indicator"),
-        queryset=Indicator.objects.filter(is_active=True),
+        label=_("Statistics period"),
+        coerce=int,
+        choices=MONTH_CHOICES,
         required=False,
-        empty_label=_("All indicators"),
+        widget=Select,
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=_units(), required=False, empty_label=_("All units")
+    # Plain (id, name) choices rather than model choices: the filter lists every unit and
+    # indicator, and building a model instance per option cost more than the board's query.
+    indicator = forms.TypedChoiceField(
+        label=_("Indicator"), coerce=int, empty_value=None, required=False, widget=Select
+    )
+    unit = forms.TypedChoiceField(
+        label=_("Unit"), coerce=int, empty_value=None, required=False, widget=Select
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
+        widget=Select,
         choices=[("", _("All kinds")), *[(k, v) for k, v in UnitKind.choices]],
     )
     light = forms.ChoiceField(
         label=_("Light"),
         required=False,
+        widget=Select,
         choices=[
             ("", _("All lights")),
             ("red", _("Red")),
@@ -91,6 +99,10 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, _("%(year)s campaign") % {"year": y}) for y in years]
+        indicators = Indicator.objects.filter(is_active=True).values_list("pk", "name")
+        self.fields["indicator"].choices = [("", _("All indicators")), *indicators]
+        units = _units().values_list("pk", "name")
+        self.fields["unit"].choices = [("", _("All units")), *units]
 
 
 class ExplanationForm(forms.Form):

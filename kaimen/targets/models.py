@@ -604,6 +604,13 @@ class BoardEntry(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     unit_kind = models.CharField(max_length=20)  # peers are ranked within a kind
     kind_order = models.PositiveSmallIntegerField()  # the board's order: district, departments…
+    # The rest of the board's order, copied from the indicator and the unit (an edit of either
+    # raises its version, and the sync rewrites its rows): the page and the lagging list are
+    # read in index order, without joining and sorting every row of the month.
+    indicator_order = models.IntegerField(default=0)
+    indicator_code = models.CharField(max_length=40, blank=True)
+    unit_order = models.IntegerField(default=0)
+    unit_name = models.CharField(max_length=60, blank=True)
     period_month = models.PositiveSmallIntegerField(null=True)  # the release shown; None: none yet
     # Figures and explanations are never deleted (统计法); no constraint, so writes stay cheap.
     figure = models.ForeignKey(
@@ -630,6 +637,35 @@ class BoardEntry(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["year", "end_month", "indicator", "unit"]),
+            models.Index(
+                fields=[
+                    "year",
+                    "end_month",
+                    "indicator_order",
+                    "indicator_code",
+                    "kind_order",
+                    "unit_order",
+                    "unit_name",
+                    "target",
+                ],
+                name="targets_board_order",
+            ),
+            models.Index(
+                fields=[
+                    "year",
+                    "end_month",
+                    "light",
+                    "-shortfall",
+                    "indicator_order",
+                    "indicator_code",
+                    "kind_order",
+                    "unit_order",
+                    "unit_name",
+                    "target",
+                    "explanation",  # so the month's counts read this index alone
+                ],
+                name="targets_board_lagging",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["target", "end_month"], name="targets_board_entry_once")

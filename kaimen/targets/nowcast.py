@@ -1,20 +1,27 @@
 """Nowcast: where the quarter and the year will end, judged from the actuals to date.
 
 "一季度经济是全年经济的风向标." The projection scales the cumulative actual by the seasonal
-profile, the average cumulative share at this point of the year over past years:
+profile, the average cumulative share at this point of the year over the last three years
+(``SHARE_YEARS``, the window of the plan's seasonal split; profiles drift):
 ``year_end = actual / share(t)`` and ``quarter_end = actual × share(q) / share(t)``.
 
-The interval comes from the history's own errors at the same point of the year, left one year
-out: each past year is projected from its own cumulative at this period with the profile of the
-other years, and the log errors ``e_i = ln(actual / projected)`` are collected. With ``n`` such
-errors and their root mean square ``r = sqrt(Σ e_i² / n)``, the ~80% interval is
-``projected × exp(± t(0.90, n) × r)``, where ``t(0.90, n)`` is the 90% quantile of Student's t
-with ``n`` degrees of freedom (3.078 for n = 1 … 1.533 for n = 4 … 1.282 for many years). If the
-errors are independent normal errors around zero, ``e_new / r`` follows t with n degrees of
-freedom, so this interval is exact for that model; the t quantile is the small-sample correction
-that widens it when few years are known (the empirical 10%–90% quantiles of three to ten errors
-are far too narrow: on the national retail series they held about half of the outcomes). With
-fewer than three past years there is no interval: we say so instead of inventing one.
+The interval comes from the history's own errors at the same point of the year, as they would
+have been made in real time: each past year is projected from its own cumulative at this period
+with the profile of the (up to three) years *before* it (the first year has none and gives no
+error), and the last five (``ERROR_YEARS``) log errors ``e_i = ln(actual / projected)`` are
+kept: how far off the method has been lately. With ``n`` such errors and their root
+mean square ``r = sqrt(Σ e_i² / n)``, the ~80% interval is ``projected × exp(± t(0.90, n) × r)``,
+where ``t(0.90, n)`` is the 90% quantile of Student's t with ``n`` degrees of freedom (3.078 for
+n = 1 … 1.638 for n = 3 … 1.282 for many years). If the errors are independent normal errors
+around zero, ``e_new / r`` follows t with n degrees of freedom, so this interval is exact for that
+model; the t quantile is the small-sample correction that widens it when few years are known (the
+empirical 10%–90% quantiles of three to ten errors are far too narrow). Real-time errors rather
+than leave-one-year-out ones: when the seasonal profile drifts (a bureau revising its year-end
+totals, a reform of the statistics), a year left out is projected partly from later years that
+already know the drift, so its error understates what the office meets; a real-time error keeps
+the drift's sign and size. With fewer than three errors (four past years) there is no interval:
+we say so instead of inventing one. What the intervals still miss on real series is measured by
+the backtest and reported in README (Performance, Forecasts).
 
 The probability of meeting a target is a normal approximation on the same log errors:
 ``P = 1 − Φ((ln(target / projected) − mean) / stdev)``. With three to seven errors this is
@@ -29,6 +36,7 @@ Floats are used only for logarithms and quantiles; every result is a Decimal.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import statistics
@@ -56,7 +64,18 @@ from kaimen.targets.decomposition import (
 )
 
 INTERVAL_LEVEL = Decimal("0.8")
-MIN_YEARS_FOR_INTERVAL = 3
+MIN_ERRORS_FOR_INTERVAL = 3
+# The first year has no earlier year to be projected from, so three errors take four years.
+MIN_YEARS_FOR_INTERVAL = MIN_ERRORS_FOR_INTERVAL + 1
+MIN_PRIOR_YEARS_FOR_BACKTEST = 3
+# The seasonal pattern is the average of the last three years, as the plan's seasonal split
+# takes it (decomposition.seasonal_plan): patterns drift (December's share of the national
+# fixed-asset investment fell from 9–10% to 3–4% between 2013 and 2020), and older years pull
+# every projection the same way.
+SHARE_YEARS = 3
+# The interval is sized from the method's last five real-time errors: how far off the same
+# projection has been lately, not in a regime the pattern has since left.
+ERROR_YEARS = 5
 _PRECISION = 40
 _PROBABILITY_QUANTUM = Decimal("0.01")
 _ERROR_QUANTUM = Decimal("0.0001")
@@ -64,14 +83,14 @@ _MAX_LISTED_ERRORS = 20
 
 
 # ---------------------------------------------------------------------------------------------
-# The projection and its leave-one-year-out errors
+# The projection and its real-time errors
 
 
 @dataclass(frozen=True)
 class _Fit:
     ratio: Decimal  # mean share at the horizon / mean share at the period
     years: tuple[int, ...]
-    log_errors: tuple[float, ...]  # leave-one-year-out, one per year that had others to learn from
+    log_errors: tuple[float, ...]  # real-time errors: one per year that had earlier years
 
 
 def _mean(values: list[Decimal]) -> Decimal:
@@ -96,16 +115,19 @@ def _ratio(
 
 
 def _fit(shares: Mapping[int, Mapping[int, Decimal]], t: int, h: int) -> _Fit:
+    """The ratio from the last ``SHARE_YEARS`` years, and the real-time errors of the same
+    method: each year projected from the ``SHARE_YEARS`` years before it (what was known while
+    it was under way), the last ``ERROR_YEARS`` of them kept."""
     years = sorted(shares)
-    ratio = _ratio(shares, years, t, h)
+    ratio = _ratio(shares, years[-SHARE_YEARS:], t, h)
     errors: list[float] = []
-    for y in years:
-        others = [o for o in years if o != y]
-        if not others or shares[y][t] <= 0:
+    for i, y in enumerate(years):
+        earlier = years[max(0, i - SHARE_YEARS) : i]
+        if not earlier or shares[y][t] <= 0:
             continue
-        projected = float(shares[y][t] * _ratio(shares, others, t, h))
+        projected = float(shares[y][t] * _ratio(shares, earlier, t, h))
         errors.append(math.log(float(shares[y][h]) / projected))
-    return _Fit(ratio, tuple(years), tuple(errors))
+    return _Fit(ratio, tuple(years), tuple(errors[-ERROR_YEARS:]))
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -154,6 +176,7 @@ def student_t_cdf(x: float, df: int) -> float:
     return 1.0 - tail if x >= 0 else tail
 
 
+@functools.lru_cache(maxsize=128)
 def student_t_quantile(p: float, df: int) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom (0.5 < p < 1), by bisection."""
     low, high = 0.0, 1.0
@@ -174,10 +197,10 @@ _UPPER = 0.5 + float(INTERVAL_LEVEL) / 2  # 0.9: the upper cut of a central 80% 
 def interval_half_width(errors: tuple[float, ...]) -> float | None:
     """Half-width of the ~80% interval on the log scale: ``t(0.90, n) × rms(errors)``.
 
-    None with fewer than ``MIN_YEARS_FOR_INTERVAL`` errors.
+    None with fewer than ``MIN_ERRORS_FOR_INTERVAL`` errors.
     """
     n = len(errors)
-    if n < MIN_YEARS_FOR_INTERVAL:
+    if n < MIN_ERRORS_FOR_INTERVAL:
         return None
     rms = math.sqrt(math.fsum(e * e for e in errors) / n)
     return student_t_quantile(_UPPER, n) * rms
@@ -191,7 +214,7 @@ def _interval(point: Decimal, errors: tuple[float, ...]) -> tuple[float, float] 
 
 
 def _probability(point: Decimal, target: Decimal, errors: tuple[float, ...]) -> Decimal | None:
-    if len(errors) < MIN_YEARS_FOR_INTERVAL or point <= 0 or target <= 0:
+    if len(errors) < MIN_ERRORS_FOR_INTERVAL or point <= 0 or target <= 0:
         return None
     mu = statistics.fmean(errors)
     sigma = statistics.stdev(errors)
@@ -230,7 +253,7 @@ class Nowcast:
     year_end: Projection
     quarter_end: Projection | None  # None when the period is itself a quarter end
     years_used: tuple[int, ...]
-    log_errors: tuple[Decimal, ...]  # year-end leave-one-year-out errors, for the record
+    log_errors: tuple[Decimal, ...]  # year-end real-time errors (see _fit), for the record
     target: Decimal | None
     probability_of_target: Decimal | None  # 0..1, normal approximation on the log errors
     notes: tuple[str, ...]
@@ -279,8 +302,8 @@ def _projection(
     else:
         low, high = (_to_decimal(b, quantum) for b in bounds)
         note = (
-            f"约{int(INTERVAL_LEVEL * 100)}%区间，由{len(fit.log_errors)}个历史年份在同一时点的"
-            "留一年预测误差（均方根）乘以t分布分位数得出，年份少时区间相应放宽。"
+            f"约{int(INTERVAL_LEVEL * 100)}%区间，由{len(fit.log_errors)}个历史年份在同一时点"
+            "按其以前年份推算的误差（均方根）乘以t分布分位数得出，年份少时区间相应放宽。"
         )
     return Projection(horizon, quantize(point, quantum), quantize(naive, quantum), low, high, note)
 
@@ -494,7 +517,7 @@ def backtest(
     series_by_year: History,
     *,
     merged_jan_feb: bool,
-    min_prior_years: int = MIN_YEARS_FOR_INTERVAL,
+    min_prior_years: int = MIN_PRIOR_YEARS_FOR_BACKTEST,
     last_n_years: int | None = None,
 ) -> Backtest:
     """Replay history: project each year's year-end at each release period from prior years only.

@@ -16,6 +16,7 @@ on the assumption that prices move little within the year.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -68,6 +69,7 @@ class SpringFestivalShift:
         return any(period.span == p.span for p in self.distorted_periods)
 
 
+@functools.lru_cache(maxsize=64)  # the calendar package's data does not change while running
 def official_spring_festival_holiday(year: int) -> tuple[date, date] | None:
     """First and last official day off of the Spring Festival holiday, or None if not published."""
     festival = spring_festival(year)
@@ -95,6 +97,7 @@ def _holiday_text(holiday: tuple[date, date] | None) -> str:
     return f"（假期{_day(holiday[0])}–{_day(holiday[1])}）"
 
 
+@functools.lru_cache(maxsize=64)
 def spring_festival_shift(year: int) -> SpringFestivalShift:
     """Whether the Spring Festival falls in a different month than the year before (春节错月).
 

@@ -70,8 +70,8 @@ def _board_filters(request: HttpRequest) -> tuple[BoardFilterForm, dict]:
     filters = {
         "year": year,
         "end_month": cleaned.get("month") or 12,
-        "indicator_id": indicator.pk if indicator else None,
-        "unit_id": unit.pk if unit else None,
+        "indicator_id": indicator,
+        "unit_id": unit,
         "unit_kind": cleaned.get("kind", ""),
         "light": cleaned.get("light", ""),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from datetime import date
 
 import pytest
@@ -75,3 +76,49 @@ def test_the_attachment_field_offers_the_accepted_kinds():
     assert "multiple" in html
     assert f'accept="{ACCEPT_ATTR}"' in html
     assert ".ofd" in ACCEPT_ATTR
+
+
+# --- selects written directly ---------------------------------------------------------------
+
+
+def _normalised(html: str) -> str:
+    """Django's select template puts each option on its own line; the markup is otherwise the same."""
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.parametrize("value", [None, "2", ["1", "3"]])
+def test_direct_select_writes_what_djangos_template_writes(value):
+    from django import forms as dj
+
+    from kaimen.lib.forms import Select, SelectMultiple
+
+    choices = [("", "全部"), ("1", "区发展和改革局"), ("2", "<b>甲</b>镇"), ("3", "区商务局")]
+    ours, theirs = (
+        (SelectMultiple, dj.SelectMultiple) if isinstance(value, list) else (Select, dj.Select)
+    )
+    attrs = {"id": "id_unit", "required": True, "data-x": "y"}
+    expected = theirs(choices=choices).render("unit", value, attrs)
+    got = ours(choices=choices).render("unit", value, attrs)
+    assert _normalised(got) == _normalised(expected)
+    assert "&lt;b&gt;甲&lt;/b&gt;镇" in got  # labels are escaped
+
+
+@pytest.mark.django_db
+def test_unit_select_keeps_its_groups_by_kind():
+    from django import forms as dj
+
+    from kaimen.org.models import Unit, UnitKind
+    from kaimen.org.widgets import UnitSelect
+
+    Unit.objects.create(name="区商务局", kind=UnitKind.DEPARTMENT)
+    Unit.objects.create(name="城关镇", kind=UnitKind.TOWN)
+
+    class F(dj.Form):
+        unit = dj.ModelChoiceField(Unit.objects.order_by("name"), widget=UnitSelect)
+
+    html = str(F(initial={"unit": Unit.objects.get(name="城关镇").pk})["unit"])
+    assert 'data-unit-picker=""' in html or "data-unit-picker" in html
+    assert re.search(
+        r'<optgroup label="[^"]+"><option value="\d+">区商务局</option></optgroup>', html
+    )
+    assert re.search(r'<option value="\d+" selected>城关镇</option>', html)

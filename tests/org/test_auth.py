@@ -245,6 +245,21 @@ def test_a_request_after_29_idle_minutes_is_served(client, login, cast, clock):
     assert signed_in_as(client) == cast.liaison_a.pk
 
 
+def test_the_last_seen_time_is_written_back_at_most_once_a_minute(client, login, cast, clock):
+    """A page view that only reads writes no session row; the idle clock moves by the minute."""
+    from kaimen.org.middleware import LAST_SEEN_EVERY
+
+    login(cast.liaison_a)
+    assert client.get("/").status_code == 200
+    first = client.session["kaimen_last_seen"]
+    clock.advance(seconds=LAST_SEEN_EVERY - 1)
+    assert client.get("/").status_code == 200
+    assert client.session["kaimen_last_seen"] == first
+    clock.advance(seconds=2)
+    assert client.get("/").status_code == 200
+    assert client.session["kaimen_last_seen"] == first + LAST_SEEN_EVERY + 1
+
+
 def test_a_busy_session_still_ends_at_the_absolute_cap(client, login, cast, clock):
     login(cast.liaison_a)
     assert client.get("/").status_code == 200

@@ -1,5 +1,5 @@
-"""The backtest on real published series: gaps, the leave-one-year-out interval with its t
-correction, the overall figures and the command's output on a bench/series file."""
+"""The backtest on real published series: gaps, the interval from real-time errors with its t
+correction, the overall figures and the command's output on bench/series files."""
 
 from __future__ import annotations
 
@@ -35,15 +35,18 @@ def test_student_t_quantiles_match_the_printed_tables():
     assert round(student_t_quantile(0.9, 10_000), 3) == 1.282
 
 
-def test_interval_is_the_rms_of_leave_one_year_out_errors_times_a_t_quantile():
-    # Four years with year ends of 100 and 1-3月 of 20, 25, 30, 25 (average share 0.25).
-    # Leaving out 2020: the others' share (25 + 30 + 25) / 300 = 0.26667 → 20 / 0.26667 = 75,
-    #   error ln(100 / 75) = 0.28768
-    # leaving out 2021 (or 2023): (20 + 30 + 25) / 300 = 0.25 → 100, error 0
-    # leaving out 2022: (20 + 25 + 25) / 300 = 0.23333 → 128.571, error ln(100 / 128.571) = −0.25131
-    # rms = √((0.28768² + 0.25131²) / 4) = √0.036480 = 0.19100
-    # t(0.90, 4 degrees of freedom) = 1.5332 → half-width 0.29284
-    # 2024's 1-3月 of 50 → 50 / 0.25 = 200, interval 200 × e^∓0.29284 = 149.23 – 268.05
+def test_interval_is_the_rms_of_real_time_errors_times_a_t_quantile():
+    # Four years with year ends of 100 and 1-3月 of 20, 25, 30, 25. Each year is projected
+    # from the (up to three) years before it only (what was known at the time):
+    #   2021 from 2020 (share 0.20): 25 / 0.20 = 125, error ln(100 / 125) = −0.22314
+    #   2022 from 2020–2021 (0.225): 30 / 0.225 = 133.33, error ln(0.75) = −0.28768
+    #   2023 from 2020–2022 (0.25): 25 / 0.25 = 100, error 0
+    # rms = √((0.22314² + 0.28768² + 0²) / 3) = √0.044185 = 0.21020
+    # t(0.90, 3 degrees of freedom) = 1.6377 → half-width 0.34426
+    # 2024's 1-3月 of 50 over the last three years' share (0.25 + 0.30 + 0.25) / 3 = 0.26667
+    # → 187.50, interval 187.50 × e^∓0.34426 = 132.89 – 264.55
+    # (Leaving one year out instead gave 0.2877, 0, −0.2513, 0: errors that no one could have
+    # made in real time.)
     history = {
         2020: {"1-3": D("20"), "1-12": D("100")},
         2021: {"1-3": D("25"), "1-12": D("100")},
@@ -57,10 +60,10 @@ def test_interval_is_the_rms_of_leave_one_year_out_errors_times_a_t_quantile():
         merged_jan_feb=True,
         quarterly_only=True,
     )
-    assert result.log_errors == (D("0.2877"), D("0.0000"), D("-0.2513"), D("0.0000"))
-    assert round(interval_half_width((0.28768, 0.0, -0.25131, 0.0)), 4) == 0.2928
-    assert result.year_end.value == D("200.00")
-    assert (result.year_end.low, result.year_end.high) == (D("149.23"), D("268.05"))
+    assert result.log_errors == (D("-0.2231"), D("-0.2877"), D("0.0000"))
+    assert round(interval_half_width((-0.22314, -0.28768, 0.0)), 4) == 0.3443
+    assert result.year_end.value == D("187.50")
+    assert (result.year_end.low, result.year_end.high) == (D("132.89"), D("264.55"))
 
 
 def test_fewer_than_three_errors_give_no_interval():
@@ -221,3 +224,36 @@ def test_command_reports_a_series_too_short_and_pools_the_others(tmp_path):
     text = out.getvalue()
     assert "没有可以回测的年份" in text  # b_short.csv, said and skipped
     assert "合计：" in text  # the one replayable series still summed up
+
+
+def test_command_on_the_investment_series_prints_its_periods_and_overall_figures():
+    path = SERIES / "fixed_asset_investment_national.csv"
+    out = io.StringIO()
+    call_command("targets", "backtest", "--series", str(path), stdout=out)
+    text = out.getvalue()
+    assert "序列：fixed_asset_investment_national.csv（2010–2026年，1-2月合并发布）" in text
+    series, gaps = read_series_csv(path)
+    assert gaps == ()
+    result = backtest(series, merged_jan_feb=True)
+    # 2010–2025 have every month from 1-2月 to 1-12月; 2013–2025 have three earlier years
+    assert [r.label for r in result.rows] == [f"1-{m}月" for m in range(2, 12)]
+    assert {r.years for r in result.rows} == {13}
+    assert {r.intervals for r in result.rows} == {12}  # 2013 has only two real-time errors
+    assert result.overall is not None
+    assert f"合计：季节法平均误差{result.overall.mape_pct}%" in text
+    assert f"时间进度法{result.overall.naive_mape_pct}%" in text
+    assert "2026年没有1-12月的累计数，未参与回测。" in text
+
+
+def test_command_on_the_bench_directory_pools_every_series_file():
+    files = sorted(SERIES.glob("*.csv"))
+    assert len(files) >= 4
+    out = io.StringIO()
+    call_command("targets", "backtest", "--series", str(SERIES), stdout=out)
+    text = out.getvalue()
+    for path in files:
+        assert f"序列：{path.name}" in text
+    results = [backtest(read_series_csv(p)[0], merged_jan_feb=True) for p in files]
+    overall = pooled(results)
+    assert f"{len(files)}个序列合计：季节法平均误差{overall.mape_pct}%" in text
+    assert f"共{overall.years}次回测" in text

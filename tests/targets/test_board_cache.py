@@ -191,6 +191,36 @@ def test_a_unit_or_indicator_change_recomputes_their_rows(district, cat, compute
     assert computed[-1] == {rows[town.pk].target.pk}
 
 
+def test_the_page_follows_a_unit_moved_or_renamed_through_the_service(district, cat):
+    """The board's order is stored with its rows: moving a unit up the list or renaming it
+    reorders the page at once."""
+    from kaimen.org import services as org_services
+
+    office, town_a, town_b = cat.cast.office, cat.cast.town_a, cat.cast.town_b
+
+    def towns_in_order() -> list[str]:
+        page = board.board_for_user(user=office, year=2025, end_month=3, unit_kind="town")
+        return [r.target.unit.name for r in page.rows[0:10]]
+
+    first = towns_in_order()
+    assert set(first) == {town_a.name, town_b.name}
+    last = town_a if first[-1] == town_a.name else town_b
+    org_services.unit_update(actor=office, unit=last, expected_version=last.version, sort_order=0)
+    moved = towns_in_order()
+    assert moved[0] == last.name
+    org_services.unit_update(
+        actor=office,
+        unit=type(last).objects.get(pk=last.pk),
+        expected_version=type(last).objects.get(pk=last.pk).version,
+        name="甲甲镇",
+    )
+    assert towns_in_order()[0] == "甲甲镇"
+    lagging_page = board.board_for_user(user=office, year=2025, end_month=3)
+    assert [r.light for r in lagging_page.lagging] == sorted(
+        (r.light for r in lagging_page.lagging), key=lambda light: 0 if light == "red" else 1
+    )
+
+
 def test_a_summary_derived_from_the_board_is_cached_until_the_board_changes(
     district, cat, computed, django_assert_num_queries
 ):

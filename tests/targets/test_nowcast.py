@@ -55,41 +55,76 @@ def test_naive_projection_divides_by_the_elapsed_share_of_the_calendar_year():
     assert result.year_end.naive == D("201.10")
 
 
-def test_interval_comes_from_leave_one_year_out_errors():
-    # Leaving out 2021: the others' share (0.25 + 0.30) / 2 = 0.275 → 20 / 0.275 = 72.73,
-    #   error ln(100 / 72.73) = ln(1.375) = 0.3185
-    # leaving out 2022: 0.25 → 100, error 0; leaving out 2023: 0.225 → 133.33, ln(0.75) = −0.2877
-    # Root mean square: √((0.31845² + 0² + 0.28768²) / 3) = √0.061390 = 0.24777; Student's t
-    # with 3 degrees of freedom, 90% quantile 1.6377 (tables: 1.638) → half-width 0.40577 →
-    # 200 × e^−0.40577 = 133.29, 200 × e^0.40577 = 300.10
-    result = gdp_nowcast(THREE_YEARS)
-    assert result.log_errors == (D("0.3185"), D("0.0000"), D("-0.2877"))
-    assert (result.year_end.low, result.year_end.high) == (D("133.29"), D("300.10"))
+# The same with a fourth year, 2020 (1-3月 = 0.20 again), in front.
+FOUR_YEARS = {2020: dict(THREE_YEARS[2021]), **THREE_YEARS}
+
+
+def test_interval_comes_from_the_errors_each_year_would_have_made_in_its_time():
+    # 1-3月 shares 0.20 (2020), 0.20, 0.25, 0.30 (2021–2023); each year is projected from the
+    # (up to three) years before it, as the office would have projected it then:
+    #   2021 from 2020: 20 / 0.20 = 100, error ln(100 / 100) = 0
+    #   2022 from 2020–2021: 25 / 0.20 = 125, error ln(100 / 125) = −0.22314
+    #   2023 from 2020–2022: 30 / 0.21667 = 138.46, error ln(100 / 138.46) = −0.32542
+    # Root mean square: √((0² + 0.22314² + 0.32542²) / 3) = √0.051898 = 0.22781; Student's t
+    # with 3 degrees of freedom, 90% quantile 1.6377 → half-width 0.37308. 2024: 50 over the
+    # last three years' average share 0.25 = 200, interval 200 × e^∓0.37308 = 137.72 – 290.44
+    result = gdp_nowcast(FOUR_YEARS)
+    assert result.year_end.value == D("200.00")
+    assert result.log_errors == (D("0.0000"), D("-0.2231"), D("-0.3254"))
+    assert (result.year_end.low, result.year_end.high) == (D("137.72"), D("290.44"))
     assert "3个历史年份" in result.year_end.interval_note
+    assert "以前年份" in result.year_end.interval_note
+
+
+def test_the_pattern_is_the_last_three_years_and_the_interval_the_last_five_errors():
+    # 1-3月 of a year of 100: 10 in 2017–2018, then 20 in 2019–2023 (the pattern moved).
+    # Real-time errors, each year from the three before it:
+    #   2018 from 2017 (0.10): 10 / 0.10 = 100 → 0
+    #   2019 from 2017–2018 (0.10): 200 → ln(0.5) = −0.69315
+    #   2020 from 2017–2019 (0.13333): 150 → ln(100 / 150) = −0.40547
+    #   2021 from 2018–2020 (0.16667): 120 → ln(100 / 120) = −0.18232
+    #   2022, 2023 from the three 0.20 years before them: 100 → 0, 0
+    # The last five errors are kept (2018's goes). 2024's 1-3月 of 50 over the last three
+    # years' share 0.20 = 250 (the average of all seven years, 0.17143, would give 291.67).
+    history = {
+        y: {"1-3": D("10" if y < 2019 else "20"), "1-12": D("100")} for y in range(2017, 2024)
+    }
+    result = gdp_nowcast(history)
+    assert result.year_end.value == D("250.00")
+    assert result.log_errors == (
+        D("-0.6931"),
+        D("-0.4055"),
+        D("-0.1823"),
+        D("0.0000"),
+        D("0.0000"),
+    )
 
 
 def test_probability_of_meeting_the_target_is_a_normal_approximation_on_log_errors():
-    # mean of errors 0.0103, sample stdev 0.3033; target = projection → P = Φ(0.0103 / 0.3033)
-    # = Φ(0.034) ≈ 0.51
+    # errors 0, −0.22314, −0.32542: mean −0.18286, sample stdev 0.16641; the rising share made
+    # the projections too high, so a target equal to the projection is met with
+    # P = 1 − Φ((0 + 0.18286) / 0.16641) = 1 − Φ(1.0988) ≈ 0.14, not a coin toss
+    result = gdp_nowcast(FOUR_YEARS, target="200.00")
+    assert result.probability_of_target == D("0.14")
+    assert "14%" in result.explanation
+
+
+def test_with_fewer_than_four_past_years_there_is_no_interval():
+    # three years give only two errors (the first year has nothing earlier to learn from)
     result = gdp_nowcast(THREE_YEARS, target="200")
-    assert result.probability_of_target == D("0.51")
-    assert "51%" in result.explanation
-
-
-def test_with_fewer_than_three_past_years_there_is_no_interval():
-    two_years = {y: v for y, v in THREE_YEARS.items() if y != 2021}
-    result = gdp_nowcast(two_years, target="200")
-    # (0.25 + 0.30) / 2 = 0.275; 50 / 0.275 = 181.82
-    assert result.year_end.value == D("181.82")
+    assert result.year_end.value == D("200.00")
     assert result.year_end.low is None
     assert result.year_end.high is None
     assert result.probability_of_target is None
     assert "无法" in result.year_end.interval_note
+    assert "少于4年" in result.year_end.interval_note
 
 
 def test_quarter_end_is_projected_from_the_ratio_of_shares():
     # Every year: 1-2月 15, 1-3月 24, year 100 → quarter-end = 30 × 24/15 = 48, year = 30 / 0.15
-    history = {y: {"1-2": D("15"), "1-3": D("24"), "1-12": D("100")} for y in (2021, 2022, 2023)}
+    history = {
+        y: {"1-2": D("15"), "1-3": D("24"), "1-12": D("100")} for y in (2020, 2021, 2022, 2023)
+    }
     result = nowcast(
         history=history,
         period=Period.cumulative(2024, 2),
@@ -193,8 +228,10 @@ def test_backtest_coverage_is_a_share_between_zero_and_one(series):
     }
     result = backtest(history, merged_jan_feb=True)
     for row in result.rows:
-        assert row.coverage is not None
-        assert D(0) <= row.coverage <= D(1)
+        # a year replayed from three earlier years has no interval yet (two errors)
+        assert 0 <= row.intervals <= row.years
+        assert (row.coverage is None) is (row.intervals == 0)
+        assert row.coverage is None or D(0) <= row.coverage <= D(1)
         assert row.mape_pct >= 0
         assert row.naive_mape_pct >= 0
 
@@ -328,8 +365,9 @@ def test_demo_history_backtests_better_than_time_progress_for_investment():
 
 def test_interval_covers_about_eighty_percent_on_synthetic_series_with_known_truth():
     # 40 districts × 8 years of a fixed seasonal pattern with independent 10% noise per
-    # period; each year with ≥ 3 prior years is replayed. An ~80% interval should cover about
-    # 80% of the true year ends (0.80 in a 150-district run; 40 keep the test fast).
+    # period; each year with ≥ 3 prior years is replayed, and those with ≥ 4 have an interval.
+    # An ~80% interval should cover about 80% of the true year ends (0.82 in a 150-district
+    # run: errors of projections from fewer years are a little larger; 40 keep it fast).
     pattern = [0.15, 0.08, 0.08, 0.08, 0.09, 0.08, 0.08, 0.08, 0.09, 0.08, 0.11]
     covered = total = 0
     for seed in range(40):
@@ -341,7 +379,9 @@ def test_interval_covers_about_eighty_percent_on_synthetic_series_with_known_tru
                 f"1-{m}": D(repr(round(sum(flows[: m - 1]) * 1000, 2))) for m in range(2, 13)
             }
         for case in backtest(history, merged_jan_feb=True).cases:
-            covered += bool(case.covered)
+            if case.covered is None:
+                continue
+            covered += case.covered
             total += 1
-    assert total == 40 * 5 * 10
+    assert total == 40 * 4 * 10
     assert 0.72 <= covered / total <= 0.88

@@ -40,9 +40,12 @@ def signed(value) -> str:
 
 @register.filter
 def light_name(light) -> str:
-    return {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}.get(
-        str(light) if light else "", _("No light")
-    )
+    name = LIGHT_NAMES.get(str(light) if light else "", "No light")
+    return _(name)
+
+
+# msgids of the light names (translated when shown, one per row)
+LIGHT_NAMES = {"green": "Green", "yellow": "Yellow", "red": "Red"}
 
 
 @register.simple_tag(takes_context=True)

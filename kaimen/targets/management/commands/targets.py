@@ -44,11 +44,12 @@ class Command(BaseCommand):
             help=(
                 "Replay history: each year's year end is projected at each released period from "
                 "earlier years only. Prints, per period and overall, the mean absolute percentage "
-                "error of the seasonal method (cumulative ÷ the earlier years' average share) and "
+                "error of the seasonal method (cumulative ÷ the last three years' average share) and "
                 "of the time-progress projection (cumulative ÷ elapsed share of the year), and how "
                 "often the ~80% interval held the outcome. The interval is projection × exp(± "
-                "t(0.90, n) × rms of the n leave-one-year-out log errors), Student's t with n "
-                "degrees of freedom widening it when few years are known. Series may have gaps: "
+                "t(0.90, n) × rms of the last n ≤ 5 real-time log errors: each earlier year "
+                "projected from the three years before it), Student's t with n degrees of freedom widening it "
+                "when few years are known; it needs four earlier years. Series may have gaps: "
                 "a year counts for a period when that period and 1-12月 are both there."
             ),
             description=(
