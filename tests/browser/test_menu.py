@@ -110,7 +110,11 @@ def test_the_audit_log_reads_in_chinese(browser, live_server, tmp_path):
     assert all(CJK.search(text) for text in options)
     page.select_option("select[name=action]", "auth.login")
     page.click("form.filters button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    # htmx swaps the table in place: wait until the filtered table is there
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#event-table td.audit-action')]
+             .every(td => td.title === 'auth.login')"""
+    )
     shown = set(page.locator("#event-table td.audit-action").all_inner_texts())
     assert shown == {"登录"}, shown
     page.screenshot(path=str(shots(tmp_path) / "audit-log.png"), full_page=False)
