@@ -164,3 +164,12 @@ def test_the_audit_chain_verifies_after_loading(demo):
     assert verify().ok
     run_demo()
     assert verify().ok
+
+
+def test_every_demo_liaison_is_named_after_a_person_or_its_whole_unit(demo):
+    # "委区联络员" (a slice of 区委区政府督查室) is nobody's name
+    for membership in Membership.objects.filter(role=Role.LIAISON).select_related("user", "unit"):
+        name = membership.user.display_name
+        prefix = name.removesuffix("联络员")
+        unit = membership.unit
+        assert len(prefix) == 1 or prefix in {unit.name, unit.short_name}, (name, unit.name)

@@ -24,6 +24,7 @@ class AccountabilityConfig(AppConfig):
                 "accountability:record",
                 "accountability.view",
                 "accountability",
+                group="evaluation",
             ),
             before="org:unit_list",
         )

@@ -1,14 +1,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaimen.audit.labels import ACTIONS, action_choices
 from kaimen.audit.models import Outcome
 from kaimen.lib.contracts import access
 from kaimen.lib.forms import DateInput
 
 
+class ActionField(forms.ChoiceField):
+    """One action from the list of labels, or a prefix of codes ("ledger.draft", "role.") as an
+    address bookmarked before the list existed may carry."""
+
+    def valid_value(self, value) -> bool:
+        value = str(value)
+        if value in ACTIONS:
+            return True
+        prefix = value.rstrip(".") + "."
+        return prefix != "." and any(code.startswith(prefix) for code in ACTIONS)
+
+
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), max_length=150, required=False)
-    action = forms.CharField(label=_("What"), max_length=60, required=False)
+    action = ActionField(label=_("What"), required=False)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", _("All")), *Outcome.choices], required=False
     )
@@ -20,6 +33,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = access.units()
+        self.fields["action"].choices = [("", _("All")), *action_choices()]
 
     def filters(self) -> dict:
         if not self.is_valid():

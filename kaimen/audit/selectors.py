@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kaimen.audit.models import AuditEvent
@@ -25,7 +25,9 @@ def audit_events_for_user(
     if actor:
         qs = qs.filter(actor_name__icontains=actor)
     if action:
-        qs = qs.filter(action__startswith=action)
+        # a code from the filter's list is matched exactly; a bare domain ("ledger" or
+        # "ledger.draft", e.g. from a bookmarked address) matches every action under it
+        qs = qs.filter(Q(action=action) | Q(action__startswith=action.rstrip(".") + "."))
     if outcome:
         qs = qs.filter(outcome=outcome)
     if unit_id:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from kaimen.audit import selectors
 from kaimen.audit.forms import AuditFilterForm
+from kaimen.audit.labels import action_label, object_type_label
 from kaimen.audit.services import record
 from kaimen.lib.xlsx import row
 
@@ -22,8 +23,10 @@ COLUMNS = [
     "操作人",
     "所在单位",
     "操作",
+    "操作代码",
     "结果",
     "对象类型",
+    "对象类型代码",
     "对象编号",
     "对象",
     "说明",
@@ -61,8 +64,10 @@ def event_export(request: HttpRequest) -> HttpResponse:
                     timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
                     event.actor_name,
                     event.actor_unit,
+                    action_label(event.action),
                     event.action,
                     event.get_outcome_display(),
+                    object_type_label(event.object_type),
                     event.object_type,
                     event.object_id,
                     event.object_repr,

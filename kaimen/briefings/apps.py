@@ -16,7 +16,13 @@ class BriefingsConfig(AppConfig):
         rules.register()
 
         navigation.register(
-            NavItem(_("Briefings"), "briefings:briefing_list", "briefings.view", "briefings"),
+            NavItem(
+                _("Briefings"),
+                "briefings:briefing_list",
+                "briefings.view",
+                "briefings",
+                group="briefings",
+            ),
             before="org:unit_list",
         )
         notices.register_events()

@@ -19,5 +19,7 @@ class CoreConfig(AppConfig):
         official_calendar.set_overrides_source(calendar_overrides)
 
         navigation.register(
-            navigation.NavItem(_("Working days"), "core:calendar", "calendar.manage", "calendar")
+            navigation.NavItem(
+                _("Working days"), "core:calendar", "calendar.manage", "calendar", group="admin"
+            )
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kaimen.lib.contracts import home
@@ -11,6 +11,11 @@ from kaimen.org.selectors import primary_unit
 
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
+    from kaimen.core.landing import HOME, landing_url_name
+
+    landing = landing_url_name(request.user)
+    if landing != HOME:
+        return redirect(landing)
     context = {
         "unit": primary_unit(request.user),
         "panels": home.panels_for(request),

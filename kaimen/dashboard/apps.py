@@ -16,6 +16,16 @@ class DashboardConfig(AppConfig):
 
         # The leaders' and the office's first stop: first in their menu, hidden from others.
         navigation.register(
-            NavItem(_("Dashboard"), "dashboard:dashboard", "dashboard.view", "dashboard"),
+            NavItem(
+                _("Dashboard"),
+                "dashboard:dashboard",
+                "dashboard.view",
+                "dashboard",
+                group="dashboard",
+            ),
             before="core:home",
+        )
+        # A district leader's first screen is the dashboard, not 首页 (the unit's own work).
+        navigation.register_landing(
+            navigation.Landing("leader", "dashboard:dashboard", "dashboard.view")
         )

@@ -21,7 +21,13 @@ class EvaluationConfig(AppConfig):
         # Evaluation's own metric (rated practices); the ledger and the targets register theirs.
         metrics.register()
         navigation.register(
-            NavItem(_("Rankings"), "evaluation:index", "evaluation.view", "evaluation"),
+            NavItem(
+                _("Rankings"),
+                "evaluation:index",
+                "evaluation.view",
+                "evaluation",
+                group="evaluation",
+            ),
             before="org:unit_list",
         )
         home.register(panels.standing_panel)

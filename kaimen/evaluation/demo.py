@@ -31,7 +31,7 @@ from kaimen.evaluation.models import (
     ScoringScheme,
 )
 from kaimen.lib import clock, demo_calendar, official_calendar
-from kaimen.org.demo import CAMPAIGN_OFFICE, DEMO_PASSWORD
+from kaimen.org.demo import CAMPAIGN_OFFICE, DEMO_PASSWORD, liaison_display_name
 from kaimen.org.models import Membership, Role, Unit, UnitKind, User
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -113,7 +113,7 @@ def _liaison(unit: Unit, created: list[str]) -> User:
     if user is None:
         user = User(
             username=username,
-            display_name=f"{unit.name[:2]}联络员",
+            display_name=liaison_display_name(unit),
             must_change_password=True,
             password_changed_at=clock.now(),
         )

@@ -19,8 +19,11 @@ from kaimen.org.models import Unit
 
 def standing_panel(request: HttpRequest) -> Panel | None:
     standing = selectors.home_standing(user=request.user)
-    if standing is None:
-        return None
+    ranked = standing is not None and any(
+        row.rank is not None or row.total is not None for row in standing.rows
+    )
+    if standing is None or not (ranked or standing.unanswered):
+        return None  # no card for a role or unit without a rank, with nothing to answer
     return Panel(
         _("Rankings: where my unit stands"),
         "evaluation/_panel_standing.html",

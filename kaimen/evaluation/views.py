@@ -89,7 +89,7 @@ def run_compute(request: HttpRequest, campaign_id: int) -> HttpResponse:
             day=form.cleaned_data["day"],
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
         return redirect("evaluation:run_list", campaign_id=campaign.pk)
     messages.success(request, _("Scores computed as a draft; nothing is shown to the units yet."))
     return redirect("evaluation:run_detail", run_id=run.pk)
@@ -230,7 +230,7 @@ def objection_lodge(request: HttpRequest, run_id: int, unit_id: int) -> HttpResp
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Objection lodged; the campaign office will answer it."))
     else:
@@ -260,7 +260,7 @@ def objection_answer(request: HttpRequest, objection_id: int) -> HttpResponse:
                 recompute=form.cleaned_data["recompute"],
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Answer recorded; the unit sees it with its standing."))
     else:
@@ -364,7 +364,7 @@ def practice_rate(request: HttpRequest, practice_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Rating saved."))
     else:

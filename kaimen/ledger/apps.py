@@ -21,11 +21,17 @@ class LedgerConfig(AppConfig):
         demo.register(DemoLoader("ledger", "kaimen.ledger.demo.run_demo", order=30))
 
         navigation.register(
-            NavItem(_("Task ledger"), "ledger:task_list", "ledger.view", "ledger"),
+            NavItem(_("Task ledger"), "ledger:task_list", "ledger.view", "ledger", group="tasks"),
             before="org:unit_list",
         )
         navigation.register(
-            NavItem(_("Speech → ledger"), "ledger:draft_list", "ledger.manage", "ledger/drafts"),
+            NavItem(
+                _("Speech → ledger"),
+                "ledger:draft_list",
+                "ledger.manage",
+                "ledger/drafts",
+                group="tasks",
+            ),
             before="org:unit_list",
         )
         navigation.register(
@@ -34,6 +40,7 @@ class LedgerConfig(AppConfig):
                 "ledger:supervision_history",
                 "ledger.manage",
                 "ledger/supervision",
+                group="tasks",
             ),
             before="org:unit_list",
         )

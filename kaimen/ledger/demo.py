@@ -37,7 +37,7 @@ from kaimen.ledger.services.responsibility import _load_defaults as _load_respon
 from kaimen.lib import clock, demo_calendar, official_calendar
 from kaimen.lib.contracts import escalation
 from kaimen.lib.contracts.escalation import Window
-from kaimen.org.demo import DEMO_PASSWORD
+from kaimen.org.demo import DEMO_PASSWORD, liaison_display_name
 from kaimen.org.models import Membership, Role, Unit, User
 
 SPEECH = Path(__file__).resolve().parent / "data" / "2025-q1-kaimenhong-speech.txt"
@@ -112,7 +112,7 @@ def _liaison_for(unit: Unit, created: list[str]) -> User:
     if user is None:
         user = User(
             username=username,
-            display_name=f"{unit.short_name or unit.name[1:3]}联络员",
+            display_name=liaison_display_name(unit),
             must_change_password=True,
             password_changed_at=clock.now(),
         )

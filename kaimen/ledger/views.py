@@ -166,7 +166,7 @@ def _task_action(
     try:
         action(task, form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, done)
     return redirect("ledger:task_detail", task_id=task.pk)

@@ -86,7 +86,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 action="auth.lockout",
                 outcome=Outcome.DENIED,
                 obj=known,
-                message="locked after repeated failures",
+                message="多次登录失败，账号已锁定",
             )
             return lockout_response(request)
         record(
@@ -95,7 +95,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             action="auth.login",
             outcome=Outcome.FAILURE,
             obj=known,
-            message="wrong user name or password",
+            message="用户名或密码错误",
         )
         form.add_error(None, _("Wrong user name or password."))
     return render(request, "org/login.html", {"form": form, "next": request.GET.get("next", "")})
@@ -168,7 +168,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             action="otp.verify",
             outcome=Outcome.FAILURE,
             obj=user,
-            message="wrong or reused code",
+            message="动态口令错误或已用过",
         )
         form.add_error(
             "token", _("The code is wrong or has already been used. Enter the current code.")

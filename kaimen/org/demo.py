@@ -59,6 +59,12 @@ TASK_FORCES = [
 CAMPAIGN_OFFICE = "区开门红工作调度办公室"
 
 
+def liaison_display_name(unit: Unit) -> str:
+    """The display name of a liaison account the demo adds for ``unit``: "区委区政府督查室联络员",
+    "北山镇联络员" (the unit's short name when it has one, never a slice of its name)."""
+    return f"{unit.short_name or unit.name}联络员"
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str

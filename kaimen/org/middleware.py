@@ -24,6 +24,9 @@ _STARTED = "kaimen_started"
 # The last-seen time is written back at most this often (seconds): a page view that only
 # reads then writes no session row, and the idle timeout ends at most this much early.
 LAST_SEEN_EVERY = 60
+# The audit note of an automatic sign-out, in the auditor's language.
+IDLE_NOTE = "空闲超时，自动退出"
+CAP_NOTE = "达到会话最长时限，自动退出"
 
 
 def password_expired(user) -> bool:
@@ -51,7 +54,9 @@ class SessionPolicyMiddleware:
         idle = last_seen is not None and now - last_seen > settings.IDLE_TIMEOUT.total_seconds()
         too_long = now - started > settings.SESSION_ABSOLUTE_LIMIT.total_seconds()
         if idle or too_long:
-            record(actor=user, action="auth.logout", obj=user, message="idle" if idle else "cap")
+            record(
+                actor=user, action="auth.logout", obj=user, message=IDLE_NOTE if idle else CAP_NOTE
+            )
             logout(request)
             messages.info(
                 request,

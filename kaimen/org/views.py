@@ -177,7 +177,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_reveal_phone(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get_for_user(user=request.user, person_id=person_id)
     scope.require(request.user, Perm.REVEAL_PERSONAL_DATA, person)
-    record(actor=request.user, action="pii.reveal", obj=person, message="phone")
+    record(actor=request.user, action="pii.reveal", obj=person, message="手机号")
     return render(request, "org/_phone.html", {"phone": person.phone})
 
 

@@ -26,16 +26,32 @@ class TargetsConfig(AppConfig):
         dashboard.set_period_source(overview.statistics_period)
         for item in (
             navigation.NavItem(
-                _("Monitoring"), "targets:monitoring", "targets.view", "targets/monitoring"
+                _("Monitoring"),
+                "targets:monitoring",
+                "targets.view",
+                "targets/monitoring",
+                group="targets",
             ),
             navigation.NavItem(
-                _("Targets"), "targets:target_list", "targets.view", "targets/plans"
+                _("Targets"),
+                "targets:target_list",
+                "targets.view",
+                "targets/plans",
+                group="targets",
             ),
             navigation.NavItem(
-                _("Figures"), "targets:actual_list", "targets.view", "targets/figures"
+                _("Figures"),
+                "targets:actual_list",
+                "targets.view",
+                "targets/figures",
+                group="targets",
             ),
             navigation.NavItem(
-                _("Imports"), "targets:import_list", "targets.import", "targets/imports"
+                _("Imports"),
+                "targets:import_list",
+                "targets.import",
+                "targets/imports",
+                group="targets",
             ),
         ):
             navigation.register(item, before="audit:event_list")

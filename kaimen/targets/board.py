@@ -479,20 +479,36 @@ def growth_only_pace(pace: NeededPace) -> NeededPace:
 
 def forecast_for(target: Target, row: Row, series) -> tuple[Nowcast | None, str]:
     """The nowcast of a row from a ``figure_map`` holding the unit's earlier years, or None
-    and the reason there is none."""
+    and the reason there is none, naming the indicator (and the unit where it is the unit's
+    data that is missing)."""
     indicator = target.indicator
-    if indicator.kind not in ("amount", "count") or indicator.frequency == "yearly":
-        return None, ""
+    names = {"indicator": indicator.name}
+    if indicator.kind not in ("amount", "count"):
+        return None, _(
+            "%(indicator)s is a ratio: it is lit against its target value, not forecast."
+        ) % names
+    if indicator.frequency == "yearly":
+        return None, _("%(indicator)s is published once a year: no forecast within the year.") % (
+            names
+        )
     if indicator.growth_only:
-        return None, _("Published as a growth rate only at this level: no level forecast.")
+        return None, _(
+            "%(indicator)s is published as a growth rate only at this level: no level forecast."
+        ) % names
     if row.period is None or row.figure is None or not row.figure.value:
-        return None, _("The nowcast needs this period's cumulative value.")
+        names["unit"] = target.unit.name
+        return None, _(
+            "%(unit)s has no cumulative %(indicator)s for this period yet: no forecast."
+        ) % names
     history: dict[int, dict[Period, Decimal]] = {}
     for (i, u, y, m), figure in series.items():
         if (i, u) == (indicator.pk, target.unit_id) and y < target.year and figure.value:
             history.setdefault(y, {})[Period.cumulative(y, m)] = plain(figure.value)
     if not history:
-        return None, _("No history of this unit is stored, so there is no nowcast.")
+        names["unit"] = target.unit.name
+        return None, _(
+            "No earlier years of %(indicator)s are stored for %(unit)s, so there is no forecast."
+        ) % names
     try:
         return (
             nowcast(

@@ -833,8 +833,7 @@ def split_onto_projects(
     if total < parent:
         notes.append(
             f"项目年度计划投资合计{total}，只覆盖目标{parent}的{coverage}%。"
-            f"各项目以自身年度计划为目标，不按比例放大；缺口{parent - total}需要新增项目来补足"
-            "（由投资模块跟踪落实）。"
+            f"各项目以自身年度计划为目标，不按比例放大；缺口{parent - total}需要新增项目来补足。"
         )
     elif total > parent:
         notes.append(
@@ -909,7 +908,7 @@ def projects_gap(
         message = (
             f"项目目标合计{result.children_total}（各项目自身年度计划），"
             f"比上级目标{result.parent}少{result.difference}：缺口{result.difference}"
-            "需要新增项目来补足，由投资模块跟踪落实。"
+            "需要新增项目来补足。"
         )
     elif result.status == GapStatus.OVER:
         message = (

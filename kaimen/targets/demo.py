@@ -23,6 +23,7 @@ from kaimen.audit.services import record
 from kaimen.lib import clock, demo_calendar
 from kaimen.org.demo import TOWNS
 from kaimen.org.models import Unit
+from kaimen.targets import demo_history_monthly as monthly
 from kaimen.targets import services
 from kaimen.targets.models import (
     Actual,
@@ -259,6 +260,35 @@ def _history(
                             _q(value * D(TOWN_SHARES[town]) * drift),
                         )
                     )
+    new.extend(_monthly_history(district, indicators, have))
+    return new
+
+
+def _monthly_history(district: Unit, indicators: dict[str, Indicator], have: set) -> list[Actual]:
+    """The district's earlier years of the key indicators the CSV does not hold, built to agree
+    with this year's targets and figures (kaimen.targets.demo_history_monthly)."""
+    targets = {code: (growth, value) for code, growth, value, *_ in TARGETS}
+    this_year = district_figures()
+    new: list[Actual] = []
+    for code in monthly.PATTERNS:
+        growth, value = targets[code]
+        indicator = indicators[code]
+        series = monthly.monthly_history(
+            code,
+            year=YEAR,
+            target_value=D(value),
+            target_growth_pct=D(growth) if growth else None,
+            this_year={
+                month: (D(v), D(g) if g is not None else None)
+                for month, (v, g, _nominal) in this_year.get(code, {}).items()
+                if v is not None
+            },
+            whole_numbers=indicator.decimals == 0,
+        )
+        for year, months in series.items():
+            for month, amount in months.items():
+                if (indicator.pk, district.pk, year, month) not in have:
+                    new.append(_figure(indicator, district, year, month, amount, source=SYNTHETIC))
     return new
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kaimen.lib import flash
 from kaimen.lib.errors import PermissionDenied, StaleVersion, ValidationError
 from kaimen.org import scope
 from kaimen.org.models import Unit
@@ -157,7 +158,10 @@ def explain(request: HttpRequest, target_id: int) -> HttpResponse:
                 request, _("The explanation is saved and will appear in the briefing.")
             )
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            " ".join(flash.with_field(form, f, e) for f, errs in form.errors.items() for e in errs),
+        )
     query = request.POST.get("back", "")[:500]
     return redirect(reverse("targets:monitoring") + (f"?{query}" if query else ""))
 
@@ -453,7 +457,10 @@ def correction_request(request: HttpRequest, actual_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Correction requested; it takes effect once approved."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request,
+            " ".join(flash.with_field(form, f, e) for f, errs in form.errors.items() for e in errs),
+        )
     return redirect("targets:actual_detail", actual_id=history.current.pk)
 
 

@@ -135,8 +135,13 @@ def test_the_export_has_the_header_row_and_the_events(client, login, trail):
     sheet = workbook["审计日志"]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == COLUMNS
-    actions = [row[COLUMNS.index("操作")] for row in rows[1:]]
+    actions = [row[COLUMNS.index("操作代码")] for row in rows[1:]]
     assert actions == ["permission.denied", "role.grant", "unit.update", "auth.login"]
+    # people read the label; the stored code keeps its own column
+    labels = [row[COLUMNS.index("操作")] for row in rows[1:]]
+    assert labels == ["越权访问被拒绝", "授予角色", "修改单位", "登录"]
+    assert [row[COLUMNS.index("对象类型")] for row in rows[1:]][-1] == "人员"
+    assert [row[COLUMNS.index("对象类型代码")] for row in rows[1:]][-1] == "org.user"
     first = rows[1]
     assert first[COLUMNS.index("操作人")] == "liaison_b"
     assert first[COLUMNS.index("时间")] == "2026-03-09 10:00:00"
@@ -148,7 +153,7 @@ def test_the_export_follows_the_filters(client, login, trail):
     login(trail.auditor)
     workbook = load_workbook(io.BytesIO(download(client.get(EXPORT, {"outcome": "denied"}))))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert [row[COLUMNS.index("操作")] for row in rows[1:]] == ["permission.denied"]
+    assert [row[COLUMNS.index("操作代码")] for row in rows[1:]] == ["permission.denied"]
 
 
 def test_the_export_writes_one_audit_event(client, login, trail):

@@ -109,10 +109,15 @@ def test_the_nowcast_has_its_range_or_says_why_there_is_none(demo, login):
     assert year_end.low < year_end.value < year_end.high
     assert gdp.years_of_history == 8
     assert not gdp.short_history
-    # the demo keeps no history for the budget revenue: no number is invented
+    # the budget revenue has its own eight years of monthly history in the demo now
     budget = by_code["budget_revenue"]
-    assert budget.outlooks == ()
-    assert budget.outlook_note
+    (budget_year_end,) = budget.outlooks
+    assert budget_year_end.low < budget_year_end.value < budget_year_end.high
+    assert budget.years_of_history == 8
+    # a growth-only indicator has no level forecast, and says so by name
+    industry = by_code["industrial_value_added"]
+    assert industry.outlooks == ()
+    assert industry.outlook_note == "规模以上工业增加值在本级只公布增速，不作水平值预测。"
 
 
 def test_alerts_list_unexplained_red_lights_overdue_tasks_and_open_proposals(
@@ -457,7 +462,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, cast):
 
 def test_the_menu_offers_it_first_to_leaders_and_the_office_only(cast, login):
     for role in ("leader", "office"):
-        nav = login(cast.role(role)).get(reverse("core:home")).context["nav_items"]
+        nav = login(cast.role(role)).get(reverse("core:home"), follow=True).context["nav_items"]
         assert nav[0]["url"] == URL
     for role in ("liaison_a", "member_a", "auditor"):
         nav = login(cast.role(role)).get(reverse("core:home")).context["nav_items"]

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kaimen import settings as production_settings
 from kaimen.audit.models import AuditEvent, Outcome
 from kaimen.org import services
+from kaimen.org.middleware import CAP_NOTE, IDLE_NOTE
 from kaimen.org.models import Role, User
 from kaimen.org.validators import CharacterClassValidator
 from tests.conftest import STRONG_PASSWORD, make_user
@@ -231,7 +232,7 @@ def test_a_request_after_31_idle_minutes_goes_to_the_login_page(client, login, c
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
     assert signed_in_as(client) is None
-    assert [(e.action, e.message) for e in events_after(mark)] == [("auth.logout", "idle")]
+    assert [(e.action, e.message) for e in events_after(mark)] == [("auth.logout", IDLE_NOTE)]
     assert client.get("/").status_code == 302
 
 
@@ -273,7 +274,7 @@ def test_a_busy_session_still_ends_at_the_absolute_cap(client, login, cast, cloc
             assert response["Location"].startswith(LOGIN)
         else:
             assert response.status_code == 200, elapsed
-    assert AuditEvent.objects.filter(action="auth.logout", message="cap").count() == 1
+    assert AuditEvent.objects.filter(action="auth.logout", message=CAP_NOTE).count() == 1
     assert signed_in_as(client) is None
 
 

@@ -92,7 +92,7 @@ def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) ->
             notices.accountability_step_confirmed(
                 unit=locked.unit,
                 step=Step(locked.step).label,
-                reason=f"{locked.subject}：{reason}",
+                reason=f"{locked.matter}：{reason}",  # the matter as people name it
                 link=reverse("accountability:proposal_detail", args=[locked.pk]),
                 dedupe_key=f"accountability:{locked.pk}",
             )
