@@ -158,6 +158,17 @@ class Ranking:
     red: list[Standing] = field(default_factory=list)
     black: list[Standing] = field(default_factory=list)
     own: list[Standing] = field(default_factory=list)
+    # The 红黑榜 rules the run applied and what they left out, printed beside the lists.
+    rules: tuple[str, ...] = ()
+    roll_notes: tuple[str, ...] = ()
+
+
+def _roll_rules_and_notes(run: ScoreRun) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not run.roll:
+        return (), ()
+    draft = codec.roll_from_dict(run.roll)
+    notes = tuple(f"{g.label}组：{note}" for g in draft.groups for note in g.notes)
+    return draft.rules_text, notes
 
 
 def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
@@ -181,6 +192,7 @@ def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
     black = sorted(
         (r for r in rows if r.board == RollBoard.BLACK), key=lambda r: (r.peer_group, -r.order)
     )
+    rules, roll_notes = _roll_rules_and_notes(run) if sees_all else ((), ())
     return Ranking(
         run=run,
         groups=list(groups.values()),
@@ -188,6 +200,8 @@ def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
         red=red if sees_all else [],
         black=black if sees_all else [],
         own=[r for r in rows if r.unit_id in own_ids],
+        rules=rules,
+        roll_notes=roll_notes,
     )
 
 
