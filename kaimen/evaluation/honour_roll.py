@@ -65,7 +65,9 @@ class RollRules:
     def text(self) -> tuple[str, ...]:
         """The rules in the office's words, one sentence each."""
         red_where = (
-            f"位列本组前{fmt(self.top_share)}%" if self.top_share is not None else f"位列本组前{self.top_k}名"
+            f"位列本组前{fmt(self.top_share)}%"
+            if self.top_share is not None
+            else f"位列本组前{self.top_k}名"
         )
         black_where = (
             f"位列本组后{fmt(self.bottom_share)}%"

@@ -178,7 +178,8 @@ def test_a_share_replaces_the_number_of_places():
 def test_a_unit_short_of_data_is_on_neither_list():
     totals = EIGHT | {"丁": "30", "甲": "99"}
     towns = draft_honour_roll(board_of(totals, short=("丁", "甲")), rules=RULES).group("town")
-    assert "甲" not in names(towns.red) and "丁" not in names(towns.black)
+    assert "甲" not in names(towns.red)
+    assert "丁" not in names(towns.black)
     assert names(towns.red) == ["乙", "丙"]  # 戊 (75) is third among the eligible: below the bar
     assert names(towns.black)[0] == "辛"
     assert any("按最少样本规则不列入红黑榜" in n and "甲" in n and "丁" in n for n in towns.notes)

@@ -192,9 +192,7 @@ def _roll_rules(*, top_share, bottom_share, red_min_total, black_below_total) ->
         "bottom_share": _number(
             bottom_share, "黑榜入榜比例（%）", "bottom_share", Decimal(1), HUNDRED
         ),
-        "red_min_total": _number(
-            red_min_total, "红榜分数线", "red_min_total", Decimal(0), HUNDRED
-        ),
+        "red_min_total": _number(red_min_total, "红榜分数线", "red_min_total", Decimal(0), HUNDRED),
         "black_below_total": _number(
             black_below_total, "黑榜分数线", "black_below_total", Decimal(0), HUNDRED
         ),
