@@ -67,6 +67,15 @@ def published_roll_rows(campaign: Campaign | None) -> tuple[RollRow, ...]:
     return roll_rows(codec.roll_from_dict(run.roll))
 
 
+def published_roll_rules(campaign: Campaign | None) -> tuple[str, ...]:
+    """The 红黑榜 rules the latest published run applied, one sentence each; () when none (or
+    when the run was published before the rules were configurable)."""
+    run = latest_published_run(campaign)
+    if run is None:
+        return ()
+    return codec.roll_from_dict(run.roll).rules_text
+
+
 def published_period_label(campaign: Campaign | None) -> str:
     run = latest_published_run(campaign)
     return run.period_label if run else ""
