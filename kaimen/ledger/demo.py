@@ -318,7 +318,7 @@ def _backdate(campaign: Campaign, skip: set[int] = frozenset()) -> None:
         Task.objects.filter(pk=task.pk).update(**changes)
 
 
-def _supervise(campaign: Campaign, office: User) -> None:
+def _supervise(campaign: Campaign, office: User, skip: set[int] = frozenset()) -> None:
     """The ledger's supervision records of the story, kept as they were before escalation became
     one ladder: the office confirmed a 提醒 (3 March) and then a 督办单 (7 March) for every
     progress report still missing on those days. Today's ladder (accountability) reads them as
@@ -331,6 +331,8 @@ def _supervise(campaign: Campaign, office: User) -> None:
         window = Window(campaign_id=campaign.pk, year=campaign.year, today=day, calendar=cal)
         for fact in ledger_escalation.facts(window):
             if fact.kind != escalation.MISSED_REPORT or fact.until is not None:
+                continue
+            if fact.refs["task"] in skip:  # the departments' table: the story has no 督办 there
                 continue
             step, created = SupervisionStep.objects.get_or_create(
                 task_id=fact.refs["task"],
@@ -382,7 +384,7 @@ def load_demo_campaign(*, operator: str = "kaimen demo") -> DemoLedgerResult:
         reports += _department_work(department_tasks, office, created_accounts)
         _backdate(campaign, skip={t.pk for t in department_tasks})
         _backdate_department_tasks(department_tasks)
-        _supervise(campaign, office)
+        _supervise(campaign, office, skip={t.pk for t in department_tasks})
         if created_accounts:
             record(
                 actor=None,
