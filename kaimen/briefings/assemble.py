@@ -24,8 +24,8 @@ from kaimen.briefings.snapshot import (
 )
 from kaimen.campaigns.models import Campaign
 from kaimen.evaluation import selectors as evaluation
+from kaimen.ledger import selectors as ledger_selectors
 from kaimen.ledger.models import OPEN_STATUSES, Task
-from kaimen.ledger.models import Light as TaskLight
 from kaimen.ledger.overdue import OverdueTask, overdue_rows
 from kaimen.lib import clock
 from kaimen.lib.errors import ValidationError
@@ -188,7 +188,7 @@ def assemble_snapshot(
     tasks = _campaign_tasks(campaign, year)
     overdue = _overdue(tasks, today)
     counts = overview_counts(i.light for i in indicators)
-    task_lights = {light: sum(1 for t in tasks if t.light == light) for light in TaskLight.values}
+    task_lights = ledger_selectors.light_counts(Task.objects.filter(pk__in=[t.pk for t in tasks]))
     period_label = Period.cumulative(year, end_month).label if end_month else "本期"
     as_of = f"截至{end_month}月底" if end_month else "截至目前"
     ranked = campaign or evaluation.campaign_with_published_run(year)
@@ -202,8 +202,7 @@ def assemble_snapshot(
     else:
         ranking_text = "本期尚未开展评分排名，排名与红黑榜待调度办确认评分方案后发布。"
     paragraphs = [
-        f"{as_of}，台账任务亮灯情况：绿灯{task_lights['green']}项、"
-        f"黄灯{task_lights['yellow']}项、红灯{task_lights['red']}项。",
+        f"{as_of}，{task_lights.sentence}",
         ranking_text,
     ]
     campaign_name = campaign.name if campaign else f"{year}年重点工作"

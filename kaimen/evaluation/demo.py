@@ -133,7 +133,7 @@ def _scheme(office: User, campaign: Campaign) -> None:
         "dimensions": [
             {
                 "dimension": "speed",
-                "weight": "40",
+                "weight": "50",
                 "metrics": [
                     {
                         "code": "speed.indicator_progress",
@@ -149,7 +149,7 @@ def _scheme(office: User, campaign: Campaign) -> None:
             },
             {
                 "dimension": "quality",
-                "weight": "35",
+                "weight": "40",
                 "metrics": [
                     {"code": "quality.reports_accepted", "weight": "40", "normalisation": ratio100},
                     {
@@ -168,12 +168,14 @@ def _scheme(office: User, campaign: Campaign) -> None:
             },
             {
                 "dimension": "innovation",
-                "weight": "25",
+                # A small weight against the sum of ratings (15 points: two good practices), so
+                # a unit's one practice is not scored 0 because another unit had three.
+                "weight": "10",
                 "metrics": [
                     {
                         "code": "innovation.practice_rating",
                         "weight": "100",
-                        "normalisation": {"method": "min_max"},
+                        "normalisation": {"method": "ratio_to_target", "target": "15", "cap": "1"},
                         "min_samples": 1,
                     }
                 ],
@@ -186,8 +188,15 @@ def _scheme(office: User, campaign: Campaign) -> None:
         config=config,
         peer_groups=[UnitKind.DEPARTMENT, UnitKind.TOWN],
         excluded_unit_ids=list(Unit.objects.filter(name__in=EXCLUDED).values_list("pk", flat=True)),
+        # 红黑榜 an office can defend: 红榜 ≥ 85 points and in the top fifth of the group, 黑榜
+        # < 60 points and in the bottom tenth; no list for a group of fewer than five units.
         top_k=3,
         bottom_k=3,
+        top_share="20",
+        bottom_share="10",
+        red_min_total="85",
+        black_below_total="60",
+        min_group_size=5,
         objection_workdays=5,
     )
 

@@ -104,6 +104,37 @@ class SchemeForm(forms.Form):
     bottom_k = forms.IntegerField(
         label=_("Black list: bottom"), min_value=0, max_value=20, initial=3
     )
+    top_share = forms.DecimalField(
+        label=_("or top share (%)"), min_value=1, max_value=100, decimal_places=2, required=False
+    )
+    bottom_share = forms.DecimalField(
+        label=_("or bottom share (%)"), min_value=1, max_value=100, decimal_places=2, required=False
+    )
+    red_min_total = forms.DecimalField(
+        label=_("Red list: total at least"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        initial=85,
+        help_text=_("Leave empty for no bar."),
+    )
+    black_below_total = forms.DecimalField(
+        label=_("Black list: total below"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        initial=60,
+        help_text=_("Leave empty for no bar."),
+    )
+    min_group_size = forms.IntegerField(
+        label=_("No list for a group of fewer than"),
+        min_value=1,
+        max_value=50,
+        initial=5,
+        required=False,
+    )
     objection_workdays = forms.IntegerField(
         label=_("Objection window (working days)"), min_value=1, max_value=30, initial=5
     )
@@ -254,6 +285,9 @@ class SchemeForm(forms.Form):
                 "peer_groups": [UnitKind.DEPARTMENT.value, UnitKind.TOWN.value],
                 "top_k": 3,
                 "bottom_k": 3,
+                "red_min_total": 85,
+                "black_below_total": 60,
+                "min_group_size": 5,
                 "objection_workdays": 5,
             }
         config = scheme.config
@@ -266,6 +300,11 @@ class SchemeForm(forms.Form):
             "excluded_units": list(scheme.excluded_unit_ids or []),
             "top_k": scheme.top_k,
             "bottom_k": scheme.bottom_k,
+            "top_share": _plain(scheme.top_share),
+            "bottom_share": _plain(scheme.bottom_share),
+            "red_min_total": _plain(scheme.red_min_total),
+            "black_below_total": _plain(scheme.black_below_total),
+            "min_group_size": scheme.min_group_size,
             "objection_workdays": scheme.objection_workdays,
         }
         for d in config.get("dimensions", []):

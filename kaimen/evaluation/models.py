@@ -35,6 +35,33 @@ class ScoringScheme(models.Model):
     bottom_k = models.PositiveSmallIntegerField(
         _("black list size"), default=honour_roll.DEFAULT_BOTTOM_K
     )
+    # Instead of top_k / bottom_k: a share (percent) of the group's eligible units.
+    top_share = models.DecimalField(
+        _("red list share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    bottom_share = models.DecimalField(
+        _("black list share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    # The absolute bars: red at or above, black below (None: no bar).
+    red_min_total = models.DecimalField(
+        _("red list bar (points, at least)"),
+        max_digits=SCORE_DIGITS,
+        decimal_places=SCORE_PLACES,
+        null=True,
+        blank=True,
+        default=honour_roll.DEFAULT_RED_MIN_TOTAL,
+    )
+    black_below_total = models.DecimalField(
+        _("black list bar (points, below)"),
+        max_digits=SCORE_DIGITS,
+        decimal_places=SCORE_PLACES,
+        null=True,
+        blank=True,
+        default=honour_roll.DEFAULT_BLACK_BELOW_TOTAL,
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group with a list"), default=honour_roll.DEFAULT_MIN_GROUP_SIZE
+    )
     objection_workdays = models.PositiveSmallIntegerField(
         _("objection window (working days)"), default=honour_roll.DEFAULT_OBJECTION_WORKDAYS
     )
@@ -54,6 +81,18 @@ class ScoringScheme(models.Model):
     @property
     def name(self) -> str:
         return str(self)
+
+    @property
+    def roll_rules(self) -> honour_roll.RollRules:
+        return honour_roll.RollRules(
+            top_k=self.top_k,
+            bottom_k=self.bottom_k,
+            top_share=self.top_share,
+            bottom_share=self.bottom_share,
+            red_min_total=self.red_min_total,
+            black_below_total=self.black_below_total,
+            min_group_size=self.min_group_size,
+        )
 
 
 class InnovationPractice(models.Model):

@@ -55,6 +55,7 @@ class PeerGroup:
 class Rankings:
     period: str  # the published run's period, "2025年3月"
     groups: tuple[PeerGroup, ...]
+    rules: tuple[str, ...] = ()  # the 红黑榜 rules the run applied, shown with the lists
 
     @property
     def has_ranking(self) -> bool:
@@ -64,9 +65,10 @@ class Rankings:
 def dashboard_panel(frame: Frame) -> dashboard.Panel:
     groups = _peer_groups(frame.campaign)
     period = selectors.published_period_label(frame.campaign) if groups else ""
+    rules = selectors.published_roll_rules(frame.campaign) if groups else ()
     return dashboard.Panel(
         "evaluation",
-        Rankings(period, groups),
+        Rankings(period, groups, rules),
         (Fragment(dashboard.MAIN, "evaluation/_dashboard.html#ranking", 30),),
     )
 

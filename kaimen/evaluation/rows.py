@@ -25,7 +25,7 @@ class RankingRow:
     innovation: Decimal | None
     movement: int | None  # previous rank − rank: positive means up
     note: str = ""
-    limited: bool = False  # short of samples: may not rank first, not on the red list
+    limited: bool = False  # short of samples: may not rank first, on neither list
 
     @property
     def rank_label(self) -> str:
@@ -74,7 +74,7 @@ def ranking_rows(board: Scoreboard) -> tuple[RankingRow, ...]:
                     quality=by_dim.get("quality"),
                     innovation=by_dim.get("innovation"),
                     movement=u.movement,
-                    note="样本不足，不列入红榜" if u.limited else "",
+                    note="样本不足，不列入红黑榜" if u.limited else "",
                     limited=u.limited,
                 )
             )

@@ -67,6 +67,15 @@ def published_roll_rows(campaign: Campaign | None) -> tuple[RollRow, ...]:
     return roll_rows(codec.roll_from_dict(run.roll))
 
 
+def published_roll_rules(campaign: Campaign | None) -> tuple[str, ...]:
+    """The 红黑榜 rules the latest published run applied, one sentence each; () when none (or
+    when the run was published before the rules were configurable)."""
+    run = latest_published_run(campaign)
+    if run is None:
+        return ()
+    return codec.roll_from_dict(run.roll).rules_text
+
+
 def published_period_label(campaign: Campaign | None) -> str:
     run = latest_published_run(campaign)
     return run.period_label if run else ""
@@ -158,6 +167,17 @@ class Ranking:
     red: list[Standing] = field(default_factory=list)
     black: list[Standing] = field(default_factory=list)
     own: list[Standing] = field(default_factory=list)
+    # The 红黑榜 rules the run applied and what they left out, printed beside the lists.
+    rules: tuple[str, ...] = ()
+    roll_notes: tuple[str, ...] = ()
+
+
+def _roll_rules_and_notes(run: ScoreRun) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not run.roll:
+        return (), ()
+    draft = codec.roll_from_dict(run.roll)
+    notes = tuple(f"{g.label}组：{note}" for g in draft.groups for note in g.notes)
+    return draft.rules_text, notes
 
 
 def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
@@ -181,6 +201,7 @@ def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
     black = sorted(
         (r for r in rows if r.board == RollBoard.BLACK), key=lambda r: (r.peer_group, -r.order)
     )
+    rules, roll_notes = _roll_rules_and_notes(run) if sees_all else ((), ())
     return Ranking(
         run=run,
         groups=list(groups.values()),
@@ -188,6 +209,8 @@ def ranking_for_user(*, user, run: ScoreRun) -> Ranking:
         red=red if sees_all else [],
         black=black if sees_all else [],
         own=[r for r in rows if r.unit_id in own_ids],
+        rules=rules,
+        roll_notes=roll_notes,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaimen.evaluation import forms, selectors, services
+from kaimen.evaluation import forms, honour_roll, selectors, services
 from kaimen.evaluation.models import RunStatus, ScoreRun
 from kaimen.evaluation.scoring import REGISTRY
 from kaimen.lib import clock, flash
@@ -290,6 +290,11 @@ def scheme_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 excluded_unit_ids=[u.pk for u in data["excluded_units"]],
                 top_k=data["top_k"],
                 bottom_k=data["bottom_k"],
+                top_share=data.get("top_share"),
+                bottom_share=data.get("bottom_share"),
+                red_min_total=data.get("red_min_total"),
+                black_below_total=data.get("black_below_total"),
+                min_group_size=data.get("min_group_size") or honour_roll.DEFAULT_MIN_GROUP_SIZE,
                 objection_workdays=data["objection_workdays"],
                 expected_version=data.get("version"),
             )

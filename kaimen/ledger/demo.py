@@ -85,6 +85,68 @@ PROGRESS = {
 }
 GENERIC = ["已召开专题会议部署,明确责任科室和时间表。", "各项措施按计划推进,已完成阶段性目标。"]
 
+# The office's 任务分解表 of March for the departments: with the speech's tasks, every department
+# of the district leads work due in March, so every one of them is scored on its results.
+# (unit, task, deadline in March, outcome): "on_time" reported done before the deadline, "late"
+# reported done a week after it ("open": not done yet, overdue). A unit reports weekly from
+# the campaign's start, on every Friday before the deadline except the ``_SKIPPED`` ones.
+# Departments that missed some weekly reports (how many of the last Fridays they skipped).
+_SKIPPED = {"区委宣传部": 1, "区统计局": 1, "区财政局": 2, "区司法局": 2, "区生态环境局": 1,
+            "区应急管理局": 1, "区政府办公室": 1, "区农业农村局": 1, "区委组织部": 1,
+            "区科学技术局": 1, "区交通运输局": 2, "区税务局": 1, "区政务服务管理局": 1,
+            "区人力资源和社会保障局": 2}  # fmt: skip
+TABLE_TITLE = "全区拼抢一季度“开门红”部门重点任务分解表"
+DEPARTMENT_TASKS = [
+    ("区委办公室", "建立“开门红”重点工作周调度机制", 7, "on_time"),
+    ("区委办公室", "编发“开门红”工作动态专报", 28, "on_time"),
+    ("区政府办公室", "梳理区政府常务会议定事项落实清单", 14, "on_time"),
+    ("区政府办公室", "督促一季度政务服务事项提速落实", 28, "late"),
+    ("区委组织部", "开展重点项目一线干部实绩考察", 21, "on_time"),
+    ("区委组织部", "选派干部到重点项目专班挂职", 31, "on_time"),
+    ("区委宣传部", "策划“开门红”系列主题宣传报道", 10, "on_time"),
+    ("区委宣传部", "组织重点项目集中开工宣传", 24, "late"),
+    ("区纪委监委", "开展营商环境领域作风问题专项监督", 14, "on_time"),
+    ("区纪委监委", "督促整改涉企服务问题线索", 28, "on_time"),
+    ("区委区政府督查室", "督查一季度重点项目推进情况", 17, "on_time"),
+    ("区委区政府督查室", "通报“开门红”重点任务落实情况", 31, "late"),
+    ("区发展和改革局", "组织一季度重点项目集中开工", 14, "on_time"),
+    ("区发展和改革局", "谋划储备专项债券项目", 28, "on_time"),
+    ("区统计局", "完成一季度统计数据质量核查", 14, "on_time"),
+    ("区统计局", "开展规上企业入统培育摸底", 21, "on_time"),
+    ("区财政局", "提前下达一季度重点项目资金", 10, "on_time"),
+    ("区财政局", "兑现惠企政策资金第一批", 28, "late"),
+    ("区商务局", "组织春季促消费系列活动", 21, "on_time"),
+    ("区投资促进局", "建立在谈项目周跟踪台账", 14, "on_time"),
+    ("区文化广电旅游体育局", "举办春季文旅消费季活动", 17, "on_time"),
+    ("区文化广电旅游体育局", "推出一季度文旅惠民措施", 31, "late"),
+    ("区市场监督管理局", "推行经营主体登记“一网通办”", 14, "on_time"),
+    ("区市场监督管理局", "开展春节后市场价格专项检查", 24, "late"),
+    ("区政务服务管理局", "推行重点项目审批“帮办代办”", 10, "on_time"),
+    ("区政务服务管理局", "压减工程建设项目审批时限", 28, "on_time"),
+    ("区司法局", "开展涉企行政执法检查专项清理", 14, "late"),
+    ("区司法局", "为重点项目提供合同合规审查", 28, "late"),
+    ("区科学技术局", "组织高新技术企业申报辅导", 7, "on_time"),
+    ("区科学技术局", "推动科技型中小企业评价入库", 24, "on_time"),
+    ("区工业和信息化局", "推动技改项目一季度开工", 14, "on_time"),
+    ("区工业和信息化局", "开展规上工业企业“一企一策”帮扶", 28, "late"),
+    ("区住房和城乡建设局", "推动重点项目施工许可提速办理", 14, "late"),
+    ("区住房和城乡建设局", "开展建筑业企业资质升级帮扶", 28, "late"),
+    ("区自然资源和规划局", "保障一季度重点项目用地报批", 21, "on_time"),
+    ("区自然资源和规划局", "完成重点项目规划条件核定", 31, "late"),
+    ("区人力资源和社会保障局", "举办春风行动招聘会", 10, "on_time"),
+    ("区人力资源和社会保障局", "落实稳岗返还和就业补贴", 24, "on_time"),
+    ("区生态环境局", "完成重点项目环评审批服务", 17, "on_time"),
+    ("区生态环境局", "开展涉企环境执法“无事不扰”试点", 28, "late"),
+    ("区农业农村局", "组织春耕备耕生产服务", 14, "late"),
+    ("区农业农村局", "推进农业产业化项目开工", 28, "late"),
+    ("区交通运输局", "保障重点项目施工道路通行", 7, "on_time"),
+    ("区交通运输局", "推进物流枢纽配套道路建设", 31, "on_time"),
+    ("区应急管理局", "开展复工复产安全生产检查", 14, "on_time"),
+    ("区应急管理局", "组织重点企业安全生产培训", 21, "late"),
+    ("区税务局", "落实结构性减税降费政策", 17, "on_time"),
+    ("区税务局", "开展新办纳税人“套餐式”服务", 28, "on_time"),
+]
+
 
 @dataclass
 class DemoLedgerResult:
@@ -142,6 +204,82 @@ def _publish(office: User) -> Campaign:
     return result.campaign
 
 
+def _department_table(units: dict[str, Unit]) -> str:
+    rows = ["序号\t重点任务\t牵头单位\t完成时限"]
+    year = demo_calendar.story_year()
+    n = 0
+    for unit_name, title, day, _outcome in DEPARTMENT_TASKS:
+        if unit_name in units:
+            n += 1
+            rows.append(f"{n}\t{title}\t{unit_name}\t{year}年3月{day}日")
+    return TABLE_TITLE + "\n" + "\n".join(rows) + "\n"
+
+
+def _publish_department_tasks(office: User, campaign: Campaign) -> list[Task]:
+    units = {u.name: u for u in Unit.objects.filter(name__in={r[0] for r in DEPARTMENT_TASKS})}
+    if not units:
+        return []
+    draft = services.draft_create_from_text(
+        actor=office, text=_department_table(units), year=demo_calendar.story_year()
+    )
+    for proposal in draft.unit_proposals.filter(decision=Decision.PENDING):
+        services.unit_proposal_decide(actor=office, proposal=proposal, accept=True)
+    services.draft_accept_complete(actor=office, draft=draft)
+    for item in draft.items.filter(is_leaf=True, kind="task", decision=Decision.PENDING):
+        services.draft_item_decide(actor=office, item=item, decision=Decision.REJECTED)
+    return services.draft_publish(actor=office, draft=draft, campaign=campaign).tasks
+
+
+def _department_work(tasks: list[Task], office: User, created_accounts: list[str]) -> int:
+    """Weekly reports; done before the deadline, after it, or not yet (DEPARTMENT_TASKS)."""
+    outcome = {(u, t): o for u, t, _d, o in DEPARTMENT_TASKS}
+    reports = 0
+    for task in tasks:
+        liaison = _liaison_for(task.lead_unit, created_accounts)
+        how = outcome.get((task.lead_unit.name, task.title), "on_time")
+        days = _report_days(task)
+        texts = [GENERIC[min(n, len(GENERIC) - 1)] for n in range(len(days))]
+        for n, text in enumerate(texts, start=1):
+            percent = (40 if how == "open" else 80) * n // len(texts)
+            services.progress_report(actor=liaison, task=task, text=text, percent=percent)
+            reports += 1
+        if how == "open":
+            continue
+        services.task_request_closure(
+            actor=liaison, task=task, summary="各项工作已按要求完成,相关材料已归档备查。"
+        )
+        services.task_accept_closure(actor=office, task=task, note="经核实,同意办结。")
+        reports += 1
+    return reports
+
+
+def _report_days(task: Task) -> list[date]:
+    """The Fridays a department reported on: every one before the deadline but the skipped."""
+    fridays = [d for d in REPORT_DAYS if d < task.deadline] or REPORT_DAYS[:1]
+    skip = _SKIPPED.get(task.lead_unit.name, 0)
+    return fridays[: max(1, len(fridays) - skip)] if skip else fridays
+
+
+def _backdate_department_tasks(tasks: list[Task]) -> None:
+    """Reports on the Fridays before the deadline; done two days before it, or a week late."""
+    outcome = {(u, t): o for u, t, _d, o in DEPARTMENT_TASKS}
+    for task in Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related("lead_unit"):
+        how = outcome.get((task.lead_unit.name, task.title), "on_time")
+        days = _report_days(task)
+        for report, day in zip(task.reports.order_by("pk"), days, strict=False):
+            ProgressReport.objects.filter(pk=report.pk).update(reported_at=_at(day))
+        changes: dict = {"published_at": _at(START, 10), "last_report_at": _at(days[-1])}
+        if how != "open":
+            done = (
+                task.deadline - timedelta(days=2)
+                if how == "on_time"
+                else task.deadline + timedelta(days=7)
+            )
+            changes["closure_requested_at"] = _at(done)
+            changes["closed_at"] = _at(demo_calendar.day(4, 2), 10)
+        Task.objects.filter(pk=task.pk).update(**changes)
+
+
 def _work(task: Task, office: User, created_accounts: list[str]) -> int:
     liaison = _liaison_for(task.lead_unit, created_accounts)
     texts = PROGRESS.get(task.path, GENERIC)
@@ -159,14 +297,14 @@ def _work(task: Task, office: User, created_accounts: list[str]) -> int:
     return len(texts) + 1
 
 
-def _backdate(campaign: Campaign) -> None:
+def _backdate(campaign: Campaign, skip: set[int] = frozenset()) -> None:
     """Move the demo's business dates into the story's first quarter (``demo_calendar``)."""
     published = _at(START, 10)
     Campaign.objects.filter(pk=campaign.pk).update(created_at=published)
     LedgerDraft.objects.filter(campaign=campaign).update(
         created_at=published - timedelta(hours=2), published_at=published
     )
-    for task in Task.objects.filter(campaign=campaign):
+    for task in Task.objects.filter(campaign=campaign).exclude(pk__in=skip):
         reports = list(task.reports.order_by("pk"))
         last = None
         for report, day in zip(reports, REPORT_DAYS, strict=False):
@@ -180,7 +318,7 @@ def _backdate(campaign: Campaign) -> None:
         Task.objects.filter(pk=task.pk).update(**changes)
 
 
-def _supervise(campaign: Campaign, office: User) -> None:
+def _supervise(campaign: Campaign, office: User, skip: set[int] = frozenset()) -> None:
     """The ledger's supervision records of the story, kept as they were before escalation became
     one ladder: the office confirmed a 提醒 (3 March) and then a 督办单 (7 March) for every
     progress report still missing on those days. Today's ladder (accountability) reads them as
@@ -193,6 +331,8 @@ def _supervise(campaign: Campaign, office: User) -> None:
         window = Window(campaign_id=campaign.pk, year=campaign.year, today=day, calendar=cal)
         for fact in ledger_escalation.facts(window):
             if fact.kind != escalation.MISSED_REPORT or fact.until is not None:
+                continue
+            if fact.refs["task"] in skip:  # the departments' table: the story has no 督办 there
                 continue
             step, created = SupervisionStep.objects.get_or_create(
                 task_id=fact.refs["task"],
@@ -240,8 +380,11 @@ def load_demo_campaign(*, operator: str = "kaimen demo") -> DemoLedgerResult:
         reports = 0
         for task in Task.objects.filter(campaign=campaign).select_related("lead_unit"):
             reports += _work(task, office, created_accounts)
-        _backdate(campaign)
-        _supervise(campaign, office)
+        department_tasks = _publish_department_tasks(office, campaign)
+        reports += _department_work(department_tasks, office, created_accounts)
+        _backdate(campaign, skip={t.pk for t in department_tasks})
+        _backdate_department_tasks(department_tasks)
+        _supervise(campaign, office, skip={t.pk for t in department_tasks})
         if created_accounts:
             record(
                 actor=None,

@@ -11,7 +11,15 @@ The light rules follow the practice of the better county supervision systems (�
 * red — a deadline or milestone passed without being reached;
 * back to green only once the unit has caught up: a red light comes from a missed checkpoint
   that is still open, so it stays red until that milestone is reached or the task is reported
-  done — neither a new week nor a weekend turns it green again.
+  done — neither a new week nor a weekend turns it green again;
+* done — a task the lead unit reported finished (待验收) or the office closed (已办结) has no
+  light any more: it is its own state, never counted as green.
+
+This is the one definition every surface counts by (home, ledger list, dashboard, briefing):
+a task's stored ``light`` is one of ``LIGHTS``; red, yellow and green are counted over the open
+tasks only (未启动, 推进中, 滞后), and the finished ones are counted apart, split into awaiting
+acceptance and closed (``kaimen.ledger.selectors.light_counts``). Kaimen has no cancelled
+state: a task the office drops is rejected in the draft and never enters the ledger.
 """
 
 from __future__ import annotations
@@ -32,7 +40,8 @@ NEAR_DAYS = 30
 ESCALATE_AFTER_WORKDAYS = 3
 LADDER = ("reminder", "order", "notice")  # 提醒 → 督办单 → 通报
 
-GREEN, YELLOW, RED = "green", "yellow", "red"
+GREEN, YELLOW, RED, DONE = "green", "yellow", "red", "done"
+LIGHTS = (RED, YELLOW, GREEN, DONE)
 
 
 class WorkdayCalendar(Protocol):
@@ -69,9 +78,9 @@ def task_light(
     warn_workdays: int = WARN_WORKDAYS,
 ) -> LightVerdict:
     """The light of one task. ``finished``: the unit has reported it done (awaiting the office's
-    acceptance, or accepted) — what is left is the office's move, not the unit's."""
+    acceptance, or accepted) — what is left is the office's move, not the unit's: ``DONE``."""
     if finished:
-        return LightVerdict(GREEN, "已完成")
+        return LightVerdict(DONE, "已完成，不再亮灯")
     open_points = [c for c in checkpoints if not c.reached]
     missed = tuple(sorted((c for c in open_points if c.due < today), key=lambda c: c.due))
     if missed:

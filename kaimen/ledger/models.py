@@ -233,6 +233,8 @@ class Light(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
+    # Reported done or closed: no light any more, never counted as green (ledger.lights).
+    DONE = "done", _("Finished, no light")
 
 
 class Task(models.Model):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from kaimen.ledger.models import (
@@ -18,9 +18,8 @@ from kaimen.ledger.models import (
     StepState,
     SupervisionStep,
     Task,
-    TaskStatus,
 )
-from kaimen.ledger.models import Light as TaskLight
+from kaimen.ledger.selectors import light_counts
 from kaimen.lib import official_calendar
 from kaimen.lib.contracts import dashboard
 from kaimen.lib.contracts.dashboard import LIST_LIMIT, Fragment, Frame, Panel
@@ -46,6 +45,7 @@ class TaskCounts:
     green: int = 0  # open tasks by light
     yellow: int = 0
     red: int = 0
+    awaiting: int = 0
     closed: int = 0
     overdue: int = 0
 
@@ -132,16 +132,17 @@ def _tasks(
         qs = qs.filter(campaign=campaign)
     else:
         qs = qs.filter(campaign__start__year__lte=year, campaign__end__year__gte=year)
-    open_ = Q(status__in=OPEN_STATUSES)
-    late = open_ & Q(deadline__lt=today)
-    counts = qs.aggregate(
-        total=Count("pk"),
-        green=Count("pk", filter=open_ & Q(light=TaskLight.GREEN)),
-        yellow=Count("pk", filter=open_ & Q(light=TaskLight.YELLOW)),
-        red=Count("pk", filter=open_ & Q(light=TaskLight.RED)),
-        closed=Count("pk", filter=Q(status=TaskStatus.CLOSED)),
-        overdue=Count("pk", filter=late),
-    )
+    late = Q(status__in=OPEN_STATUSES) & Q(deadline__lt=today)
+    lit = light_counts(qs)
+    counts = {
+        "total": lit.total,
+        "green": lit.green,
+        "yellow": lit.yellow,
+        "red": lit.red,
+        "awaiting": lit.awaiting,
+        "closed": lit.closed,
+        "overdue": qs.filter(late).count(),
+    }
     if not counts["overdue"]:
         return TaskCounts(**counts), ()
     oldest = list(

@@ -260,6 +260,60 @@ def last_supervision_run() -> SupervisionRun | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The one count of lights (``kaimen.ledger.lights``: red, yellow and green over the open tasks;
+# finished tasks apart)
+
+
+@dataclass(frozen=True)
+class LightCounts:
+    total: int = 0
+    red: int = 0  # open tasks by light
+    yellow: int = 0
+    green: int = 0
+    awaiting: int = 0  # reported done, awaiting the office's acceptance
+    closed: int = 0  # 已办结
+
+    @property
+    def open(self) -> int:
+        return self.red + self.yellow + self.green
+
+    @property
+    def finished(self) -> int:
+        return self.awaiting + self.closed
+
+    @property
+    def by_light(self) -> dict[str, int]:
+        return {"red": self.red, "yellow": self.yellow, "green": self.green}
+
+    @property
+    def sentence(self) -> str:
+        """The counts as the office writes them (the briefing's task sentence)."""
+        text = (
+            f"台账任务共{self.total}项，其中在办{self.open}项（红灯{self.red}项、"
+            f"黄灯{self.yellow}项、绿灯{self.green}项）"
+        )
+        if self.awaiting:
+            text += f"，已报完成待验收{self.awaiting}项"
+        return text + f"，已办结{self.closed}项。"
+
+
+def light_counts(tasks: QuerySet[Task]) -> LightCounts:
+    """How many of ``tasks`` are red, yellow and green (open ones) and finished: one query.
+    Every page and document that counts task lights calls this."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    counts = tasks.order_by().aggregate(
+        total=Count("pk", distinct=True),
+        red=Count("pk", filter=open_ & Q(light=Light.RED), distinct=True),
+        yellow=Count("pk", filter=open_ & Q(light=Light.YELLOW), distinct=True),
+        # an open task is green unless it is red or yellow (a stale "done" cannot hide it)
+        green=Count("pk", filter=open_ & ~Q(light__in=[Light.RED, Light.YELLOW]), distinct=True),
+        awaiting=Count("pk", filter=Q(status=TaskStatus.AWAITING_ACCEPTANCE), distinct=True),
+        closed=Count("pk", filter=Q(status=TaskStatus.CLOSED), distinct=True),
+    )
+    return LightCounts(**counts)
+
+
+# ---------------------------------------------------------------------------------------------
 # Home page
 
 
@@ -271,6 +325,7 @@ class UnitWork:
     by_light: dict[str, int] = field(default_factory=dict)
     awaiting: int = 0
     overdue: int = 0
+    closed: int = 0
     co_tasks: int = 0
     unanswered: int = 0
     confirmed_steps: int = 0
@@ -285,19 +340,14 @@ def unit_work(*, user, today: date | None = None) -> UnitWork | None:
     tasks = _visible_tasks(user)
     if not s.sees_all_business:
         tasks = Task.objects.filter(lead_unit_id__in=s.own_unit_ids)
-    counts = tasks.aggregate(
-        total=Count("pk", distinct=True),
-        green=Count("pk", filter=Q(light=Light.GREEN, status__in=OPEN_STATUSES), distinct=True),
-        yellow=Count("pk", filter=Q(light=Light.YELLOW, status__in=OPEN_STATUSES), distinct=True),
-        red=Count("pk", filter=Q(light=Light.RED, status__in=OPEN_STATUSES), distinct=True),
-        awaiting=Count("pk", filter=Q(status=TaskStatus.AWAITING_ACCEPTANCE), distinct=True),
-        overdue=Count("pk", filter=Q(deadline__lt=today, status__in=OPEN_STATUSES), distinct=True),
-    )
+    lit = light_counts(tasks)
+    overdue = tasks.filter(deadline__lt=today, status__in=OPEN_STATUSES).distinct().count()
     work = UnitWork(
-        total=counts["total"],
-        by_light={key: counts[key] for key in ("green", "yellow", "red")},
-        awaiting=counts["awaiting"],
-        overdue=counts["overdue"],
+        total=lit.total,
+        by_light=lit.by_light,
+        awaiting=lit.awaiting,
+        overdue=overdue,
+        closed=lit.closed,
     )
     if not s.sees_all_business:
         work.co_tasks = Task.objects.filter(co_units__in=s.own_unit_ids).distinct().count()

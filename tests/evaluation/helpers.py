@@ -90,7 +90,12 @@ def scheme_config(**overrides) -> dict:
     return config
 
 
-def save_scheme(world: World, *, top_k: int = 1, bottom_k: int = 1, **config) -> ScoringScheme:
+def save_scheme(
+    world: World, *, top_k: int = 1, bottom_k: int = 1, rules: dict | None = None, **config
+) -> ScoringScheme:
+    """The scheme of the hand-computed month; its 红黑榜 has no bars and no minimum group size
+    unless ``rules`` says otherwise (the world is four towns and two departments)."""
+    rules = {"red_min_total": None, "black_below_total": None, "min_group_size": 1} | (rules or {})
     return services.scheme_save(
         actor=world.cast.office,
         campaign=world.campaign,
@@ -100,6 +105,7 @@ def save_scheme(world: World, *, top_k: int = 1, bottom_k: int = 1, **config) ->
         top_k=top_k,
         bottom_k=bottom_k,
         objection_workdays=5,
+        **rules,
     )
 
 

@@ -24,7 +24,7 @@ from kaimen.evaluation.models import (
     ScoringScheme,
     Standing,
 )
-from kaimen.org.models import User
+from kaimen.org.models import Unit, UnitKind, User
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,50 @@ def test_the_demo_ranking_page_opens_for_a_town_liaison(client):
     own = run.standings.get(unit__name="城关街道")
     detail = client.get(reverse("evaluation:standing_detail", args=[run.pk, own.unit_id]))
     assert "标准化" in detail.content.decode()
+
+
+def test_the_demo_ranks_every_department_and_town_under_rules_an_office_can_defend(client, login):
+    call_command("demo", stdout=StringIO())
+    campaign = Campaign.objects.get(name=CAMPAIGN)
+    scheme = ScoringScheme.objects.get(campaign=campaign)
+    run = ScoreRun.objects.get(campaign=campaign)
+    competing = Unit.objects.filter(
+        kind__in=[UnitKind.DEPARTMENT, UnitKind.TOWN], is_active=True
+    ).exclude(pk__in=scheme.excluded_unit_ids)
+    ranked = run.standings.filter(rank__isnull=False)
+    # every department and town has results of its own to be ranked on
+    assert set(ranked.values_list("unit_id", flat=True)) == set(
+        competing.values_list("pk", flat=True)
+    )
+    assert competing.filter(kind=UnitKind.DEPARTMENT).count() >= 20
+    rules = scheme.roll_rules
+    for group in ("department", "town"):
+        rows = list(run.standings.filter(peer_group=group).order_by("rank", "order"))
+        eligible = [s for s in rows if s.rank is not None and not s.limited]
+        red = [s for s in rows if s.board == RollBoard.RED]
+        black = [s for s in rows if s.board == RollBoard.BLACK]
+        assert red, group
+        assert black, group
+        red_cut = eligible[rules.red_places(len(eligible)) - 1].rank
+        black_cut = eligible[-rules.black_places(len(eligible))].rank
+        for s in red:
+            assert s.total >= rules.red_min_total
+            assert not s.limited
+            assert s.rank <= red_cut
+        for s in black:
+            assert s.total < rules.black_below_total
+            assert not s.limited
+            assert s.rank >= black_cut
+        # a unit short of samples is on neither list, in the table or the stored 红黑榜
+        assert not [s for s in rows if s.limited and s.board]
+    stored = codec.roll_from_dict(run.roll)
+    limited = set(run.standings.filter(limited=True).values_list("unit_id", flat=True))
+    assert limited  # the demo shows the rule at work
+    for group in stored.groups:
+        assert not {int(e.unit) for e in (*group.red, *group.black)} & limited
+    # the rules are printed beside the lists
+    User.objects.filter(username="office.li").update(must_change_password=False)
+    login(User.objects.get(username="office.li"))
+    page = client.get(reverse("evaluation:run_detail", args=[run.pk])).content.decode()
+    assert "红榜：总分不低于85分且位列本组前20%。" in page
+    assert "黑榜：总分低于60分且位列本组后10%。" in page

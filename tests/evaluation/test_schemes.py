@@ -376,3 +376,51 @@ def test_a_page_opened_before_another_office_created_the_scheme_is_stale(
     )
     assert response.status_code == 409
     assert ScoringScheme.objects.get().config["dimensions"][0]["weight"] == "60"
+
+
+# ---------------------------------------------------------------------------------------------
+# The 红黑榜 rules
+
+
+def test_the_list_rules_are_saved_with_the_scheme_and_audited(cast, campaign):
+    scheme = save(
+        cast, campaign, red_min_total="88", black_below_total="55", top_share="20",
+        min_group_size=6,
+    )  # fmt: skip
+    assert (scheme.red_min_total, scheme.black_below_total) == (D("88.00"), D("55.00"))
+    assert (scheme.top_share, scheme.bottom_share, scheme.min_group_size) == (D("20.00"), None, 6)
+    assert scheme.roll_rules.text[0] == "红榜：总分不低于88分且位列本组前20%。"
+    event = AuditEvent.objects.filter(action="evaluation.scheme.save").latest("pk")
+    assert event.after["red_min_total"] == "88.00"
+    assert event.after["min_group_size"] == 6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        ({"red_min_total": "60", "black_below_total": "70"}, "black_below_total", "同时符合两榜"),
+        ({"red_min_total": "120"}, "red_min_total", "红榜分数线应在0到100之间"),
+        ({"top_share": "abc"}, "top_share", "红榜入榜比例（%）应为数字"),
+        ({"min_group_size": 0}, "min_group_size", "发布红黑榜的最少单位数应在1到50之间"),
+    ],
+)
+def test_rules_that_cannot_be_defended_are_refused(cast, campaign, kwargs, field, words):
+    with pytest.raises(ValidationError, match=words) as caught:
+        save(cast, campaign, **kwargs)
+    assert caught.value.field == field
+    assert not ScoringScheme.objects.exists()
+
+
+def test_the_page_saves_the_list_rules(client, login, cast, campaign):
+    login(cast.office)
+    url = reverse("evaluation:scheme_edit", args=[campaign.pk])
+    assert 'name="red_min_total" value="85"' in client.get(url).content.decode()
+    extra = {"red_min_total": "90", "black_below_total": "", "min_group_size": "4"}
+    assert client.post(url, form_data(scheme_config(), **extra)).status_code == 302
+    scheme = ScoringScheme.objects.get()
+    assert (scheme.red_min_total, scheme.black_below_total) == (D("90.00"), None)
+    assert scheme.min_group_size == 4
+    refused = client.post(
+        url, form_data(scheme_config(), red_min_total="50", black_below_total="70", version="1")
+    )
+    assert "同时符合两榜" in refused.content.decode()

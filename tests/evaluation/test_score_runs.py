@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from kaimen.audit.models import AuditEvent
 from kaimen.evaluation import codec, selectors, services
@@ -319,3 +320,25 @@ def test_the_default_period_day(world):
     assert services.last_complete_period_day("week", date(2025, 4, 2)) == date(2025, 3, 26)
     span = services.period_span("week", MARCH)
     assert (span.start, span.end) == (date(2025, 3, 10), date(2025, 3, 16))
+
+
+def test_the_run_applies_the_schemes_list_rules_and_the_page_prints_them(world, client, login):
+    # Towns 85, 85, 100 (short of samples), 39: bars 85 and 60, at least 3 eligible units.
+    save_scheme(
+        world, top_k=1, bottom_k=1,
+        rules={"red_min_total": "85", "black_below_total": "60", "min_group_size": 3},
+    )  # fmt: skip
+    run = compute_march(world)
+    rows = standings(run)
+    assert rows["东城街道"].board == rows["北山镇"].board == RollBoard.RED
+    assert rows["西城街道"].board == RollBoard.BLACK
+    assert rows["南湖镇"].board == RollBoard.NONE  # 100 points, but short of samples
+    # 区商务局 is alone in its group: no list, whatever its score.
+    assert rows["区商务局"].board == RollBoard.NONE
+    roll = codec.roll_from_dict(run.roll)
+    assert any("少于方案规定的3个，本组不发布红黑榜" in n for n in roll.group("department").notes)
+    assert run.scheme_config["roll_rules"]["red_min_total"] == "85.00"
+    login(world.cast.office)
+    page = client.get(reverse("evaluation:run_detail", args=[run.pk])).content.decode()
+    assert "红榜：总分不低于85分且位列本组前1名。" in page
+    assert "部门组：本期数据充足的参与排名单位只有1个" in page

@@ -71,8 +71,9 @@ def test_a_missed_milestone_stays_red_over_the_weekend_until_the_unit_catches_up
     assert light_on(date(2025, 3, 10), caught_up, far) == "green"
 
 
-def test_a_task_reported_done_is_green_whatever_the_date():
-    assert light_on(date(2025, 4, 15), deadline(MONDAY_DEADLINE), finished=True) == "green"
+def test_a_task_reported_done_has_no_light_whatever_the_date():
+    # 已完成 is its own state, never counted as green (one definition for every page)
+    assert light_on(date(2025, 4, 15), deadline(MONDAY_DEADLINE), finished=True) == "done"
 
 
 def test_weekly_report_due_on_a_holiday_moves_to_the_next_working_day():
@@ -178,3 +179,33 @@ def test_red_turns_green_only_when_the_missed_milestone_is_reported_reached(cast
     task.refresh_from_db()
     assert task.light == Light.GREEN
     assert task.status == TaskStatus.IN_PROGRESS
+
+
+# ---------------------------------------------------------------------------------------------
+# The one count (ledger.selectors.light_counts)
+
+
+@pytest.mark.django_db
+def test_finished_tasks_are_counted_apart_in_one_query(cast, clock, django_assert_num_queries):
+    from kaimen.ledger import selectors
+    from kaimen.ledger.models import Task
+    from tests.ledger.ledger_helpers import make_tasks
+
+    clock.current = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    done, awaiting, late = make_tasks(
+        cast, [(cast.town_a, []), (cast.town_a, []), (cast.town_a, [])], deadline=date(2025, 3, 7)
+    )
+    for task in (done, awaiting):
+        services.task_request_closure(actor=cast.liaison_a, task=task, summary="已按要求完成。")
+    services.task_accept_closure(actor=cast.office, task=done)
+    clock.current = datetime(2025, 3, 12, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    services.supervision_run()
+    lit = {t.pk: t.light for t in Task.objects.all()}
+    assert (lit[done.pk], lit[awaiting.pk], lit[late.pk]) == (Light.DONE, Light.DONE, Light.RED)
+    with django_assert_num_queries(1):
+        counts = selectors.light_counts(Task.objects.all())
+    assert (counts.red, counts.yellow, counts.green) == (1, 0, 0)
+    assert (counts.awaiting, counts.closed, counts.total) == (1, 1, 3)
+    assert counts.sentence == (
+        "台账任务共3项，其中在办1项（红灯1项、黄灯0项、绿灯0项），已报完成待验收1项，已办结1项。"
+    )

@@ -528,11 +528,12 @@ def _unit_explanation(
         if held_off and top_full is not None:
             text = (
                 f"最少样本规则：{why}，本期不能排在本组第一名。其总分{fmt_points(p.total)}分不低于本组"
-                f"样本充足单位的最高分{fmt_points(top_full)}分，因此排在这些单位之后，为第{rank}名。"
+                f"样本充足单位的最高分{fmt_points(top_full)}分，因此排在这些单位之后，为第{rank}名；"
+                "不列入红黑榜。"
             )
         elif top_full is None:
-            text = f"最少样本规则：{why}。本组没有样本充足的单位，名次仅供参考，且不列入红榜。"
+            text = f"最少样本规则：{why}。本组没有样本充足的单位，名次仅供参考，且不列入红黑榜。"
         else:
-            text = f"最少样本规则：{why}，本期不能排在本组第一名；按总分本就排在第{rank}名，名次未受影响。"
+            text = f"最少样本规则：{why}，本期不能排在本组第一名；按总分本就排在第{rank}名，名次未受影响；不列入红黑榜。"
         children.append(Explanation("rule", text))
     return Explanation("total", head, tuple(children))

@@ -70,6 +70,7 @@ def _stored_scheme(scheme: ScoringScheme) -> dict:
         "excluded_unit_ids": list(scheme.excluded_unit_ids or []),
         "top_k": scheme.top_k,
         "bottom_k": scheme.bottom_k,
+        "roll_rules": codec.encode(scheme.roll_rules),
         "objection_workdays": scheme.objection_workdays,
         "version": scheme.version,
     }
@@ -117,7 +118,7 @@ def compute(campaign: Campaign, span: PeriodSpan, *, today: date) -> Computed:
         previous=codec.scoreboard_from_dict(previous.board) if previous else None,
         peer_group_labels=PEER_GROUP_LABELS,
     )
-    roll = draft_honour_roll(board, top_k=record_.top_k, bottom_k=record_.bottom_k)
+    roll = draft_honour_roll(board, rules=record_.roll_rules)
     return Computed(board, roll, collected.notes + board.notes, previous, _stored_scheme(record_))
 
 

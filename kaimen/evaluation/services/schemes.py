@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from kaimen.audit.services import record
 from kaimen.campaigns.models import Campaign
-from kaimen.evaluation import codec, metrics
+from kaimen.evaluation import codec, honour_roll, metrics
 from kaimen.evaluation.models import InnovationPractice, ScoringScheme
 from kaimen.evaluation.scoring import (
     ACTIVITY_RULES_TEXT,
@@ -33,6 +33,8 @@ from kaimen.org.models import Unit
 from kaimen.org.scope import Perm
 
 MAX_LIST = 20
+MAX_GROUP = 50
+HUNDRED = Decimal(100)
 MAX_WINDOW_WORKDAYS = 30
 RATING_MAX = Decimal(10)
 PRACTICE_FIELDS = ["title", "practiced_on", "rating", "rating_comment", "rated_by"]
@@ -107,11 +109,17 @@ def scheme_save(
     top_k: int,
     bottom_k: int,
     objection_workdays: int,
+    top_share: Decimal | str | None = None,
+    bottom_share: Decimal | str | None = None,
+    red_min_total: Decimal | str | None = honour_roll.DEFAULT_RED_MIN_TOTAL,
+    black_below_total: Decimal | str | None = honour_roll.DEFAULT_BLACK_BELOW_TOTAL,
+    min_group_size: int = honour_roll.DEFAULT_MIN_GROUP_SIZE,
     expected_version: int | None = None,
 ) -> ScoringScheme:
     """Create or change the campaign's scheme. Nothing is stored unless the whole configuration
     holds: weights summing to 100% at both levels, registered result metrics only, sensible
-    normalisation, at least one peer group. Runs already computed keep the scheme they used."""
+    normalisation, at least one peer group, 红黑榜 rules that cannot put one unit on both lists
+    (the red bar above the black one). Runs already computed keep the scheme they used."""
     scope.require(actor, Perm.EVALUATION_MANAGE)
     scheme = check_scheme(config)
     groups = list(dict.fromkeys(peer_groups))
@@ -126,13 +134,20 @@ def scheme_save(
         raise ValidationError(
             f"单位类别“{'、'.join(unknown)}”不能参与排名，可选：{allowed}。", field="peer_groups"
         )
-    for value, what, low, high in (
-        (top_k, "红榜入榜数", 0, MAX_LIST),
-        (bottom_k, "黑榜入榜数", 0, MAX_LIST),
-        (objection_workdays, "申诉期（工作日）", 1, MAX_WINDOW_WORKDAYS),
+    for value, what, low, high, name in (
+        (top_k, "红榜入榜数", 0, MAX_LIST, "top_k"),
+        (bottom_k, "黑榜入榜数", 0, MAX_LIST, "bottom_k"),
+        (objection_workdays, "申诉期（工作日）", 1, MAX_WINDOW_WORKDAYS, "objection_workdays"),
+        (min_group_size, "发布红黑榜的最少单位数", 1, MAX_GROUP, "min_group_size"),
     ):
         if not low <= value <= high:
-            raise ValidationError(f"{what}应在{low}到{high}之间（现为{value}）。", field="top_k")
+            raise ValidationError(f"{what}应在{low}到{high}之间（现为{value}）。", field=name)
+    rules = _roll_rules(
+        top_share=top_share,
+        bottom_share=bottom_share,
+        red_min_total=red_min_total,
+        black_below_total=black_below_total,
+    )
     excluded = sorted(set(excluded_unit_ids))
     if len(Unit.objects.filter(pk__in=excluded)) != len(excluded):
         raise ValidationError(
@@ -145,6 +160,8 @@ def scheme_save(
         "excluded_unit_ids": excluded,
         "top_k": top_k,
         "bottom_k": bottom_k,
+        **rules,
+        "min_group_size": min_group_size,
         "objection_workdays": objection_workdays,
     }
     try:
@@ -152,6 +169,42 @@ def scheme_save(
     except IntegrityError:
         # another office created the campaign's scheme a moment earlier: reload and try again
         raise StaleVersion() from None
+
+
+def _number(value: Decimal | str | None, what: str, field: str, low: Decimal, high: Decimal):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(f"{what}应为数字（现为“{value}”）。", field=field) from None
+    if not number.is_finite() or not low <= number <= high:
+        raise ValidationError(
+            f"{what}应在{low}到{high}之间（现为{value}），不设请留空。", field=field
+        )
+    return number.quantize(Decimal("0.01"))
+
+
+def _roll_rules(*, top_share, bottom_share, red_min_total, black_below_total) -> dict:
+    """The 红黑榜 bars and shares, checked; what the scheme stores."""
+    rules = {
+        "top_share": _number(top_share, "红榜入榜比例（%）", "top_share", Decimal(1), HUNDRED),
+        "bottom_share": _number(
+            bottom_share, "黑榜入榜比例（%）", "bottom_share", Decimal(1), HUNDRED
+        ),
+        "red_min_total": _number(red_min_total, "红榜分数线", "red_min_total", Decimal(0), HUNDRED),
+        "black_below_total": _number(
+            black_below_total, "黑榜分数线", "black_below_total", Decimal(0), HUNDRED
+        ),
+    }
+    red, black = rules["red_min_total"], rules["black_below_total"]
+    if red is not None and black is not None and black > red:
+        raise ValidationError(
+            f"黑榜分数线（低于{black}分）高于红榜分数线（不低于{red}分），同一单位可能同时"
+            "符合两榜条件：请把黑榜分数线设得不高于红榜分数线。",
+            field="black_below_total",
+        )
+    return rules
 
 
 def _store_scheme(
