@@ -599,20 +599,30 @@ class _Builder:
             return
         self.table(
             "主要指标完成情况",
-            ("指标（单位）", "累计", "完成率", "应完成", "累计增速", "亮灯", "情况说明"),
+            # the percent sign in the header, as statistical tables have it: a column of
+            # 16–19 mm then holds "-10.50" on one line
+            (
+                "指标（单位）",
+                "累计",
+                "完成率（%）",
+                "应完成（%）",
+                "累计增速（%）",
+                "亮灯",
+                "情况说明",
+            ),
             [
                 (
                     f"{r.name}（{r.measure}）",
                     _num(r.actual),
-                    _num(r.completion_pct, "%"),
-                    _num(r.expected_pct, "%"),
-                    _num(r.growth_pct, "%"),
+                    _num(r.completion_pct),
+                    _num(r.expected_pct),
+                    _num(r.growth_pct),
                     _Light(r.light),
                     r.explanation,
                 )
                 for r in rows
             ],
-            (30, 16, 16, 16, 16, 16, 46),
+            (28, 19, 17, 17, 17, 16, 42),
         )
         noted = [r for r in rows if r.unit_notes]
         if noted:

@@ -14,6 +14,7 @@ any other day follows the weekday rule, and the package is not consulted for tha
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 
@@ -54,9 +55,16 @@ def is_workday(
     if d.year in complete_years:
         return d.weekday() < 5
     try:
-        return bool(chinese_calendar.is_workday(d))
+        return _published_workday(d)
     except NotImplementedError as exc:
         raise CalendarYearMissing(d.year) from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _published_workday(d: date) -> bool:
+    """The package's answer for one day, remembered: its schedule does not change while Kaimen
+    runs, and a ledger's lights count the working days of every open task."""
+    return bool(chinese_calendar.is_workday(d))
 
 
 def add_workdays(

@@ -58,7 +58,7 @@ from kaimen.targets.monitoring import Light, MonitorResult, rank_peers
 log = logging.getLogger(__name__)
 
 # Raise when the computation of a row changes: every stored board is recomputed at its next read.
-COMPUTATION = 3
+COMPUTATION = 4
 # Attributes of ``board.Row`` stored as columns of the same name (a new one: a column + a name).
 ROW_COLUMNS = ("computed_growth_pct", "note", "spring_note")
 MONTHS = range(1, 13)

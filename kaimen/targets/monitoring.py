@@ -203,7 +203,11 @@ def _verdict(light: Light, shortfall: Decimal, rule: LightRule, unit: str) -> st
     if light == Light.GREEN:
         band = f"不{behind}即为绿灯" if green == 0 else f"{behind}{green}{unit}以内为绿灯"
     elif light == Light.YELLOW:
-        band = f"{behind}{green}{unit}以上、{yellow}{unit}以内为黄灯"
+        band = (
+            f"{behind}{yellow}{unit}以内为黄灯"
+            if green == 0
+            else f"{behind}{green}{unit}以上、{yellow}{unit}以内为黄灯"
+        )
     else:
         band = f"{behind}{yellow}{unit}以上为红灯"
     return f"{position}，按规则（{band}）亮{light.label}。"

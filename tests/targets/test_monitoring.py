@@ -196,3 +196,16 @@ def test_peer_ranking_puts_missing_values_last_and_flags_them():
 def test_peer_ranking_lower_is_better():
     ranks = rank_peers({"a": D("10"), "b": D("12"), "c": None}, higher_is_better=False)
     assert [(r.key, r.rank) for r in ranks] == [("a", 1), ("b", 2), ("c", 3)]
+
+
+def test_a_yellow_verdict_with_no_green_band_names_only_the_yellow_edge():
+    """ "落后0.00个百分点以上、2个百分点以内" reads as a slip; offices write "落后2个百分点以内"."""
+    from kaimen.targets.monitoring import Light, LightRule, _verdict
+
+    rule = LightRule(green_within_pts=Decimal("0.00"), yellow_within_pts=Decimal("2"))
+    text = _verdict(Light.YELLOW, Decimal("0.80"), rule, "个百分点")
+    assert text == "落后0.80个百分点，按规则（落后2个百分点以内为黄灯）亮黄灯。"
+    banded = LightRule(green_within_pts=Decimal("1"), yellow_within_pts=Decimal("3"))
+    assert "落后1个百分点以上、3个百分点以内为黄灯" in _verdict(
+        Light.YELLOW, Decimal("2"), banded, "个百分点"
+    )
