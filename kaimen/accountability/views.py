@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kaimen.accountability import forms, selectors, services, storage
 from kaimen.accountability.models import RunStatus
-from kaimen.lib import uploads
+from kaimen.lib import flash, uploads
 from kaimen.lib.attachments import download, file_response
 from kaimen.lib.errors import StaleVersion, ValidationError
 from kaimen.org import scope
@@ -125,7 +125,7 @@ def decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(
             request,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kaimen.core import services
 from kaimen.core.models import CalendarYear, WorkdayOverride
-from kaimen.lib import clock, official_calendar
+from kaimen.lib import clock, flash, official_calendar
 from kaimen.lib.errors import ValidationError
 from kaimen.lib.forms import DateInput
 from kaimen.org import scope
@@ -98,7 +98,7 @@ def calendar_year_mark(request: HttpRequest) -> HttpResponse:
             complete=form.cleaned_data["complete"],
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, _("Saved."))
     return redirect("core:calendar")

@@ -814,7 +814,7 @@ def unit_alias_add(request: HttpRequest) -> HttpResponse:
     try:
         services.unit_alias_add(actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, _("Saved."))
     return redirect("ledger:responsibility")

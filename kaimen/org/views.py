@@ -245,7 +245,7 @@ def _person_action(request: HttpRequest, person_id: int, form_class, action) -> 
     try:
         action(person, form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, _("Done."))
     return redirect("org:person_detail", person_id=person.pk)
@@ -332,7 +332,7 @@ def person_token_issue(request: HttpRequest, person_id: int) -> HttpResponse:
             days=form.cleaned_data["days"],
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
         return redirect("org:person_detail", person_id=person.pk)
     # Rendered, not redirected: the token is shown this once and never stored in a message.
     response = render(

@@ -152,7 +152,7 @@ def explain(request: HttpRequest, target_id: int) -> HttpResponse:
                 light=request.POST.get("light", "")[:10],
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(
                 request, _("The explanation is saved and will appear in the briefing.")
@@ -293,7 +293,7 @@ def target_decompose(request: HttpRequest, target_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Plan values recomputed."))
     else:
@@ -317,7 +317,7 @@ def target_split(request: HttpRequest, target_id: int) -> HttpResponse:
                 weights=form.weights(),
             )
         except ValidationError as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Target split onto the units."))
     else:
@@ -453,7 +453,7 @@ def correction_request(request: HttpRequest, actual_id: int) -> HttpResponse:
                 actor=request.user, actual=history.current, **form.cleaned_data
             )
         except (ValidationError, StaleVersion) as exc:
-            messages.error(request, exc.message)
+            flash.service_error(request, exc, form)
         else:
             messages.success(request, _("Correction requested; it takes effect once approved."))
     else:
@@ -497,7 +497,7 @@ def correction_approve(request: HttpRequest, correction_id: int) -> HttpResponse
     try:
         new = services.correction_approve(actor=request.user, correction=correction, note=note)
     except (ValidationError, StaleVersion) as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
         return redirect("targets:actual_detail", actual_id=correction.actual_id)
     messages.success(
         request, _("Correction approved: version %(v)s is now current.") % {"v": new.version}
@@ -515,7 +515,7 @@ def correction_reject(request: HttpRequest, correction_id: int) -> HttpResponse:
     try:
         services.correction_reject(actor=request.user, correction=correction, note=note)
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, _("Correction rejected."))
     return redirect("targets:actual_detail", actual_id=correction.actual_id)
@@ -593,7 +593,7 @@ def import_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
             period=form.period,
         )
     except ValidationError as exc:
-        messages.error(request, exc.message)
+        flash.service_error(request, exc, form)
     else:
         messages.success(request, _("Mapping saved; the preview below uses it."))
     return redirect("targets:import_detail", batch_id=batch.pk)

@@ -358,3 +358,16 @@ def test_the_red_light_notice_goes_to_the_town_not_the_lead_department(cat, red_
     assert any("东城街道" in t for t in town_titles)
     assert not any("东城街道" in t for t in commerce_titles)
     assert any("区委区政府" in t for t in commerce_titles)  # the district's own row
+
+
+def test_a_refused_explanation_names_its_field(client, login, cat, red_retail):
+    from django.contrib.messages import get_messages
+
+    login(cat.cast.liaison_a)
+    response = client.post(
+        reverse("targets:explain", args=[red_retail[cat.cast.town_a.pk].pk]),
+        {"month": 3, "text": "太短"},
+    )
+    assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown and all(text.startswith("「") for text in shown), shown
