@@ -158,9 +158,10 @@ def test_the_office_downloads_the_briefing_from_the_briefings_page(
     saved = tmp_path / "briefing.docx"
     download.save_as(saved)
     document = Document(str(saved))
-    title = document.paragraphs[0]
-    assert title.text == f"{CAMPAIGN}调度通报"
+    masthead = document.paragraphs[0]
+    assert masthead.text == "开门红工作调度通报"  # the 版头 (GB/T 9704)
     body = "\n".join(p.text for p in document.paragraphs)
+    assert f"关于{CAMPAIGN}工作推进情况的通报" in body
     assert "区开门红工作调度办公室" in body
     page.screenshot(path=str(shots(tmp_path) / "briefings-list.png"), full_page=True)
     assert not page.console_errors, page.console_errors

@@ -33,7 +33,8 @@ def test_liaison_signs_in_changes_password_and_sees_chinese_home(live_server, pa
     assert "东城街道" in page.locator("main").inner_text()
     nav = page.locator("nav.mainnav").inner_text()
     assert "首页" in nav
-    assert "单位" in nav
+    assert "管理" in nav  # the group whose drop-down holds 单位
+    assert page.locator("nav.mainnav a[href$='/org/units/']").count() == 1
     assert "审计日志" not in nav  # the audit log is the auditor's alone
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
     # No inline script or style was blocked by the Content-Security-Policy, and htmx loaded.

@@ -370,4 +370,5 @@ def test_a_refused_explanation_names_its_field(client, login, cat, red_retail):
     )
     assert response.status_code == 302
     shown = [str(m) for m in get_messages(response.wsgi_request)]
-    assert shown and all(text.startswith("「") for text in shown), shown
+    assert shown
+    assert all(text.startswith("「") for text in shown), shown

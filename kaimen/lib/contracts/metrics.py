@@ -194,7 +194,7 @@ REGISTRY = MetricRegistry()
 
 def register_metric(spec: MetricSpec, *, registry: MetricRegistry | None = None) -> MetricSpec:
     """Add a metric to the registry (the default one unless given); refuses activity metrics."""
-    return (registry or REGISTRY).register(spec)
+    return (REGISTRY if registry is None else registry).register(spec)
 
 
 # ---------------------------------------------------------------------------------------------
